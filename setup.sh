@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up the course in ./.venv and run the main job: execute every solution notebook
+# on its defaults, writing executed copies (with outputs and plots) to ./executed/.
+#
+#   bash setup.sh              set up, then run the course end to end
+#   bash setup.sh --setup-only set up only (what CI does before the tests)
+#
+# Torch: a CPU build is preferred. If torch is already importable (Colab ships it) it is
+# left alone; else a wheel already on this machine's disk is used where pip is configured
+# with one; else PyTorch's CPU-only index; else plain PyPI.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=${VENV:-.venv}
+TORCH_SPEC="torch>=2.2,<3"
+
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "==> creating virtual environment $VENV"
+    "$PYTHON" -m venv "$VENV"
+fi
+PY="$VENV/bin/python"
+"$PY" -m pip install --quiet --upgrade pip
+
+if "$PY" -c "import torch" 2>/dev/null; then
+    echo "==> torch $("$PY" -c 'import torch; print(torch.__version__)') already installed"
+else
+    echo "==> installing torch (CPU build where one is at hand)"
+    "$PY" -m pip install --quiet --no-index --no-deps "$TORCH_SPEC" 2>/dev/null \
+        || "$PY" -m pip install --quiet --index-url https://download.pytorch.org/whl/cpu "$TORCH_SPEC" \
+        || "$PY" -m pip install --quiet "$TORCH_SPEC"
+fi
+
+echo "==> installing the course package and its test tools"
+"$PY" -m pip install --quiet -e ".[dev]"
+
+if [ "${1:-}" = "--setup-only" ]; then
+    echo "==> set up; run the tests with: .venv/bin/python -m pytest"
+    exit 0
+fi
+
+echo "==> running the course end to end (executed notebooks go to executed/)"
+"$PY" -m autograder run-course --out executed
