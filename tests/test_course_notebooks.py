@@ -1,0 +1,91 @@
+"""Every notebook of the course: generated, committed clean, executed for real."""
+
+from __future__ import annotations
+
+import filecmp
+import re
+
+import pytest
+
+from autograder.execute import execute
+from autograder.generate import generate
+from tests.course import (ASSIGNMENTS, nbgrader_meta, read, solution_path, student_path)
+
+pytestmark = pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments in solutions/ yet")
+
+
+def test_student_notebooks_are_exactly_what_nbgrader_generates(tmp_path):
+    generate(ASSIGNMENTS, release=tmp_path)
+    for name in ASSIGNMENTS:
+        fresh, committed = tmp_path / name, student_path(name).parent
+        compared = filecmp.dircmp(fresh, committed)
+        assert not (compared.left_only or compared.right_only), (
+            f"{name}: file lists differ; run `python -m autograder generate {name}`")
+        for file in compared.common_files:
+            assert (fresh / file).read_bytes() == (committed / file).read_bytes(), (
+                f"notebooks/{name}/{file} is out of date with solutions/; "
+                f"run `python -m autograder generate {name}` and commit the result")
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+@pytest.mark.parametrize("which", ["solution", "student"])
+def test_notebooks_are_committed_without_outputs(name, which):
+    path = solution_path(name) if which == "solution" else student_path(name)
+    dirty = [i for i, c in enumerate(read(path).cells)
+             if c.cell_type == "code" and (c.outputs or c.execution_count)]
+    assert not dirty, f"{path} has outputs in cells {dirty}; clear them before committing"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_solution_notebook_runs_with_every_test_passing(name):
+    # Default mode: what a student or a reading group gets, training for real.
+    result = execute(solution_path(name), allow_errors=True)
+    assert not result.errors, f"{name}: cells raised {result.errors}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_student_notebook_fails_only_at_the_exercises(name):
+    nb = read(student_path(name))
+    result = execute(student_path(name), grading=True, allow_errors=True)
+    exercises = {i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("solution")}
+    graded = {i for i, c in enumerate(nb.cells) if nbgrader_meta(c).get("grade")}
+    errors = {i: (ename, value) for i, ename, value in result.errors}
+    for i in exercises:
+        assert errors.get(i, (None,))[0] == "NotImplementedError", (
+            f"{name}: exercise cell {i} should raise NotImplementedError, got {errors.get(i)}")
+    # Every graded test must fail on a blank notebook: a test that passes without an answer
+    # gives free points.
+    for i in graded:
+        assert i in errors, f"{name}: graded cell {i} passes without any answer"
+    others = {i: e for i, e in errors.items() if i not in exercises | graded}
+    assert not others, f"{name}: cells other than exercises and tests raised: {others}"
+
+
+HEADING = re.compile(r"^# \d\d · .+", re.M)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_notebook_has_the_course_structure(name):
+    """Learning objectives, time, readings, exercises with difficulty and time, recap,
+    discussion questions (docs/AUTHORING.md)."""
+    cells = read(solution_path(name)).cells
+    first = cells[0].source
+    assert cells[0].cell_type == "markdown" and HEADING.search(first), \
+        f"{name}: the first cell must start with '# NN · Title'"
+    for needle in ("## Learning objectives", "**Time:**", "## Readings"):
+        assert needle in first, f"{name}: the first cell lacks {needle!r}"
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    for needle in ("## Recap", "## Discussion questions"):
+        assert needle in markdown, f"{name}: no {needle!r} section"
+    last_exercise_heading = None
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "markdown" and "### Exercise" in cell.source:
+            assert re.search(r"\*\*Difficulty:\*\* [★☆]{3}", cell.source) and \
+                re.search(r"\*\*Time:\*\* about \d+ min", cell.source), (
+                f"{name}: exercise heading in cell {i} needs a difficulty and a time line")
+            last_exercise_heading = i
+        if nbgrader_meta(cell).get("solution"):
+            assert last_exercise_heading is not None, \
+                f"{name}: exercise cell {i} comes before any '### Exercise' heading"
