@@ -45,6 +45,16 @@ def cmd_run_course(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync_setup_cells(args: argparse.Namespace) -> int:
+    from .setup_cell import sync
+
+    changed = sync()
+    for path in changed:
+        print(f"updated the set-up cell of {path.relative_to(REPO)}")
+    print(f"{len(changed)} notebooks changed; now run `python -m autograder generate`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -61,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fast", action="store_true",
                    help="grading-mode budgets (shipped checkpoints, small training runs)")
     p.set_defaults(func=cmd_run_course)
+
+    p = sub.add_parser("sync-setup-cells",
+                       help="write the Colab set-up cell into every solution notebook")
+    p.set_defaults(func=cmd_sync_setup_cells)
 
     args = parser.parse_args(argv)
     try:

@@ -89,3 +89,13 @@ def test_notebook_has_the_course_structure(name):
         if nbgrader_meta(cell).get("solution"):
             assert last_exercise_heading is not None, \
                 f"{name}: exercise cell {i} comes before any '### Exercise' heading"
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_notebook_opens_with_the_colab_setup_cell(name):
+    from autograder.setup_cell import CELL_SOURCE
+
+    first_code = next(c for c in read(solution_path(name)).cells if c.cell_type == "code")
+    assert first_code.source == CELL_SOURCE, (
+        f"{name}: the first code cell is not the course set-up cell; "
+        "run `python -m autograder sync-setup-cells` and regenerate")

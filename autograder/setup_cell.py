@@ -1,0 +1,49 @@
+"""The set-up cell that opens every notebook, so that it runs on Colab as it is.
+
+This file is the one place that says where the course package is installed from. The cell
+installs the package from its source repository (never PyPI's unrelated ``gmlib``) when
+``gmlib`` is not importable, which is the case on Colab and in any fresh environment; it
+leaves torch alone where one is installed (Colab ships one), and does nothing on a second
+run. ``python -m autograder sync-setup-cells`` writes the cell into every solution notebook;
+a test checks that each notebook's first code cell is exactly this one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+from .authoring import readonly, write
+from .course import SOLUTIONS, assignments
+
+COURSE_SOURCE = "git+https://github.com/gm-course/goal-misgeneralization-course"
+CELL_ID = "course_setup"
+
+CELL_SOURCE = f'''\
+# Set-up: installs the course package when it is missing (Colab, a fresh environment).
+# Safe to run again; set GM_COURSE_SOURCE to install from another copy of the course.
+import importlib.util, os, subprocess, sys
+IN_COLAB = "google.colab" in sys.modules
+if importlib.util.find_spec("gmlib") is None:
+    source = os.environ.get("GM_COURSE_SOURCE", "{COURSE_SOURCE}")
+    print(f"Installing the course package from {{source}} ...", flush=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
+    importlib.invalidate_caches()'''
+
+
+def sync(solutions: Path = SOLUTIONS) -> list[Path]:
+    """Make the set-up cell the first code cell of every solution notebook."""
+    changed = []
+    for name in assignments(solutions):
+        path = solutions / name / f"{name}.ipynb"
+        nb = nbformat.read(str(path), as_version=4)
+        cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != CELL_ID]
+        first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
+        cells.insert(first_code, readonly(CELL_ID, CELL_SOURCE))
+        old = [(c.cell_type, c.source) for c in nb.cells]
+        if old != [(c.cell_type, c.source) for c in cells]:
+            nb.cells = cells
+            write(nb, path)
+            changed.append(path)
+    return changed
