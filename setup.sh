@@ -32,7 +32,7 @@ else
 fi
 
 echo "==> installing the course package and its test tools"
-"$PY" -m pip install --quiet -e ".[dev]"
+"$PY" -m pip install --quiet -e ".[course,dev]"
 
 if [ "${1:-}" = "--setup-only" ]; then
     echo "==> set up; run the tests with: .venv/bin/python -m pytest"

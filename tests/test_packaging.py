@@ -36,7 +36,8 @@ def test_distribution_is_not_named_gmlib():
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = _pyproject()["project"]
     pip_side = {_name(r) for r in project["dependencies"]}
-    pip_side |= {_name(r) for r in project["optional-dependencies"]["dev"]}
+    for extra in project["optional-dependencies"].values():
+        pip_side |= {_name(r) for r in extra}
     conda_side = {CONDA_TO_PIP.get(_name(d), _name(d)) for d in _environment_dependencies()}
     conda_side -= NOT_PACKAGES
     assert conda_side == pip_side, (
