@@ -1,0 +1,71 @@
+"""A student notebook runs in a fresh environment set up only by its own first cell.
+
+The test builds what Colab offers (a Python with torch and a Jupyter kernel, nothing of
+this course), points the set-up cell at this checkout instead of the public repository,
+and executes the first student notebook: the set-up cell installs the package, and every
+cell other than the exercises and their tests runs.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+from nbclient import NotebookClient
+
+from autograder.course import REPO
+from tests.course import ASSIGNMENTS, nbgrader_meta, read, student_path
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not ASSIGNMENTS, reason="no assignments yet")]
+
+
+def _pip(python: Path, *args: str) -> None:
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", *args], check=True)
+
+
+def test_setup_cell_installs_the_course_into_a_colab_like_environment(tmp_path):
+    import torch
+
+    env_dir = tmp_path / "colab"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / "bin" / "python"
+    # What Colab ships: torch (here the same CPU build as the test's own) and a kernel.
+    _pip(python, f"torch=={torch.__version__.split('+')[0]}", "ipykernel")
+    kernels = tmp_path / "kernels"
+    subprocess.run([str(python), "-m", "ipykernel", "install", "--prefix", str(kernels),
+                    "--name", "colab-like"], check=True, capture_output=True)
+
+    name = ASSIGNMENTS[0]
+    nb = read(student_path(name))
+    saved = dict(os.environ)
+    os.environ["JUPYTER_PATH"] = str(kernels / "share" / "jupyter")
+    os.environ["GM_COURSE_SOURCE"] = str(REPO)
+    os.environ.pop("PYTHONPATH", None)
+    try:
+        NotebookClient(nb, timeout=900, kernel_name="colab-like", allow_errors=True,
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+    setup_output = "".join(o.get("text", "") for o in nb.cells[
+        next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")].outputs)
+    assert "Installing the course package" in setup_output, setup_output
+    broken = [(i, o.ename, o.evalue) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.outputs if o.output_type == "error"
+              and not (nbgrader_meta(c).get("solution") or nbgrader_meta(c).get("grade"))]
+    assert not broken, f"cells failed in the Colab-like environment: {broken}"
+    installed = subprocess.run([str(python), "-c", "import gmlib, sys; print(gmlib.__file__)"],
+                               capture_output=True, text=True, check=True).stdout
+    assert str(env_dir) in installed, f"gmlib came from {installed}, not the fresh environment"
+    # A second run of the set-up cell installs nothing.
+    again = subprocess.run([str(python), "-c", nb.cells[next(
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code")].source],
+        capture_output=True, text=True, check=True, env={**saved, "PYTHONPATH": ""})
+    assert "Installing" not in again.stdout
+    assert sys.executable != str(python)
