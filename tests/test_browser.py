@@ -384,22 +384,23 @@ RUN_FINISHED_JS = """() => {
 
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook"  # the open notebook
 PNG_OUTPUT = ".jp-OutputArea-output[data-mime-type='image/png'] img"
-# ipywidgets 8 controls (class names of their views); a tqdm bar (HTML + progress) is none
+# ipywidgets 8 controls (class names of their views; not all views also carry the class
+# jupyter-widgets, SelectionSlider for one); a tqdm bar (HTML + progress) is none
 CONTROLS = ["widget-slider", "widget-dropdown", "widget-button", "widget-text",
             "widget-textarea", "widget-checkbox", "widget-toggle-buttons", "widget-radio",
             "widget-select", "widget-select-multiple", "widget-play", "widget-colorpicker",
             "widget-datepicker"]
 CONTROL_OUTPUT = (f"{CURRENT} .jp-OutputArea-output "
-                  f":is({', '.join('.jupyter-widgets.' + c for c in CONTROLS)})")
+                  f":is({', '.join('.' + c for c in CONTROLS)})")
 # What the outputs hold, for messages: mime types and the widget classes rendered.
 OUTPUTS_SUMMARY_JS = """() => {
   const nb = document.querySelector('%s');
   const count = (xs) => xs.reduce((m, x) => (m[x] = (m[x] || 0) + 1, m), {});
   const outs = nb ? [...nb.querySelectorAll('.jp-OutputArea-output')] : [];
-  const widgets = nb ? [...nb.querySelectorAll('.jp-OutputArea-output .jupyter-widgets')] : [];
+  const widgets = nb ? [...nb.querySelectorAll('.jp-OutputArea-output [class*="widget-"]')] : [];
   return 'outputs by mime type: ' + JSON.stringify(count(outs.map(e => e.dataset.mimeType || 'other')))
     + '; widget views: ' + JSON.stringify(count(widgets.flatMap(
-        e => [...e.classList].filter(c => c.startsWith('widget-') && !c.startsWith('widget-inline')))));
+        e => [...e.classList].filter(c => /^widget-(?!inline|label|readout)/.test(c)))));
 }""" % CURRENT
 
 
