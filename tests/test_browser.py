@@ -7,8 +7,9 @@ Playwright, waits until its kernel is connected and idle, runs it with the menu
 *Run -> Run All Cells*, waits until no cell is queued or running and the kernel is idle,
 and checks that
 
-  (a) an ipywidgets widget rendered in an output area, and
-  (b) a matplotlib figure appeared as an image/png output,
+  (a) an ipywidgets control (slider, dropdown, button, text box...; a tqdm progress bar
+      does not count) rendered in an output area, and
+  (b) a matplotlib figure appeared as an image/png output that the browser decoded,
 
 then saves the notebook from the browser and checks on disk that every code cell ran
 without an error. A screenshot goes to ``test-artifacts/browser-<name>.png`` (also when
@@ -18,7 +19,11 @@ Set up with ``bash scripts/install-browser.sh`` (Debian's chromium at /usr/bin/c
 ``$CHROMIUM``; the ``playwright`` package in the venv; Playwright's own browser downloads
 are never used). Without chromium or playwright the test skips and says why.
 
-Run it alone with ``.venv/bin/python -m pytest -m browser``.
+Run it alone with ``.venv/bin/python -m pytest -m browser`` (about 40-50 s on 2 busy
+cores); leave it out with ``-m "not browser"``. Environment: BROWSER_NOTEBOOKS (replaces
+the list below, comma-separated), BROWSER_RUN_ALL_S (run-all limit, default 90),
+BROWSER_FAST=1 (set GMLIB_FAST: small budgets, but gmlib then hides its widgets),
+CHROMIUM (default /usr/bin/chromium).
 
 Which notebook: ``NOTEBOOKS`` lists ``"fixture"`` (a two-cell notebook the test writes:
 an IntSlider and a matplotlib plot) and course notebooks by their repository path. A
@@ -29,6 +34,8 @@ copied, outputs cleared), in which every cell must run. The kernel gets this che
 ``PYTHONPATH`` and runs as a student's would: not in grading mode (``NBGRADER_EXECUTION``
 and ``GMLIB_FAST`` removed), because gmlib shows no widgets when grading. So a course
 notebook runs at its full budgets and must finish within RUN_ALL seconds.
+
+Server, kernels and chromium are stopped by fixture finalizers, also on SIGTERM.
 """
 
 from __future__ import annotations
