@@ -4,14 +4,16 @@
 #     root or have password-less sudo). Playwright's own browser downloads are never used.
 #   - the `playwright` Python package in the course's virtual environment.
 #
-#   bash scripts/install-browser.sh [VENV]     (default: $VENV, else .venv)
+#   bash scripts/install-browser.sh [VENV]     (default: $VENV, else the repository's .venv)
 #
 # Idempotent: what is already there is left alone. Exits non-zero with a message saying
 # why when something cannot be installed; the browser test then skips with a reason.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 
-VENV=${1:-${VENV:-.venv}}
+VENV=${1:-${VENV:-}}
+if [ -n "$VENV" ] && [ -d "$VENV" ]; then VENV=$(cd "$VENV" && pwd); fi  # as given, from here
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}  # the default is the repository's .venv
 PLAYWRIGHT_SPEC="playwright>=1.40,<2"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 
