@@ -34,6 +34,10 @@ fi
 echo "==> installing the course package and its test tools"
 "$PY" -m pip install --quiet -e ".[course,dev]"
 
+echo "==> the browser test's tools (Debian's chromium, playwright)"
+bash scripts/install-browser.sh "$VENV" \
+    || echo "==> the browser test will be skipped (reason above); everything else works"
+
 if [ "${1:-}" = "--setup-only" ]; then
     echo "==> set up; run the tests with: .venv/bin/python -m pytest"
     exit 0
