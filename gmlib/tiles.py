@@ -98,8 +98,7 @@ def render_tiles(shapes: np.ndarray, colours: np.ndarray, offsets: np.ndarray,
     if n == 0:
         return np.zeros((0, 3, size, size), dtype=np.float32)
 
-    # Geometry in chunks: the oversampled images of a few thousand tiles would otherwise
-    # take hundreds of megabytes at once.
+    # Geometry in chunks, so that memory stays flat however many tiles are asked for.
     small = np.concatenate([
         _place(shapes[i:i + _CHUNK], colours[i:i + _CHUNK], offsets[i:i + _CHUNK],
                scales[i:i + _CHUNK], size)
