@@ -85,6 +85,9 @@ def test_at_correlation_one_the_cnn_gets_essentially_every_conflict_tile_wrong(r
 def test_at_0_9_the_mlp_uses_shape_while_the_cnn_still_uses_colour(results):
     assert holds(results[("mlp", 0.9)], lambda r: r["conflict"] > 0.8) >= 4
     assert holds(results[("cnn", 0.9)], lambda r: r["conflict"] < 0.5) >= 4
+    # ... while in-distribution accuracy is high for both and hardly tells them apart
+    assert holds(results[("mlp", 0.9)], lambda r: r["test"] > 0.85) >= 4
+    assert holds(results[("cnn", 0.9)], lambda r: r["test"] > 0.85) >= 4
 
 
 def test_colour_model_metrics_all_point_at_colour(results):
