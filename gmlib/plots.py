@@ -21,7 +21,7 @@ def show_tiles(tiles, predictions: np.ndarray | None = None, *, n: int = 16, nco
     if n == 0:
         raise ValueError("no tiles to show")
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 2.0 * nrows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
