@@ -111,3 +111,9 @@ def test_door_is_decodable_though_the_head_uses_colour(results):
     assert holds(rows, lambda r: r["probe_red"] > 0.95) >= 4
     assert holds(rows, lambda r: r["probe_door"] > 0.6
                  and r["probe_door"] > r["own_acc_probe_half"]) >= 4
+
+
+def test_for_the_cnn_door_is_less_decodable(results):
+    # notebook 02: "Try the CNN from notebook 01 here: the answer is different."
+    pairs = zip(results[("cnn", 1.0)], results[("mlp", 1.0)])
+    assert sum(c["probe_door"] < m["probe_door"] - 0.1 for c, m in pairs) >= 4
