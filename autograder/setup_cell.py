@@ -40,7 +40,9 @@ def sync(solutions: Path = SOLUTIONS) -> list[Path]:
         nb = nbformat.read(str(path), as_version=4)
         cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != CELL_ID]
         first_code = next((i for i, c in enumerate(cells) if c.cell_type == "code"), len(cells))
-        cells.insert(first_code, readonly(CELL_ID, CELL_SOURCE))
+        setup = readonly(CELL_ID, CELL_SOURCE)
+        setup.id = CELL_ID  # a stable id keeps diffs of the notebooks small
+        cells.insert(first_code, setup)
         old = [(c.cell_type, c.source) for c in nb.cells]
         if old != [(c.cell_type, c.source) for c in cells]:
             nb.cells = cells
