@@ -1,0 +1,52 @@
+"""The course gradebook during a batch: guarded against outside writes, then updated.
+
+The grader is the only writer of the gradebook while a batch runs. It takes a copy at the
+start; if the file changed by the end (a submission's code found it and wrote to it), the
+copy is put back before the grader records anything, and the batch report says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+
+class Guard:
+    """Snapshot of a file (the gradebook) taken at the start of a batch."""
+
+    def __init__(self, path: Path, backup_dir: Path):
+        self.path = Path(path)
+        self.backup = Path(backup_dir) / (self.path.name + ".batch-start")
+        shutil.copyfile(self.path, self.backup)
+        self.digest = _digest(self.path)
+
+    def restore_if_changed(self) -> bool:
+        """Put the snapshot back if the file changed; True when it had to."""
+        if self.path.exists() and _digest(self.path) == self.digest:
+            return False
+        shutil.copyfile(self.backup, self.path)
+        return True
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def record(db_url: str, course_id: str, assignment: str, student: str,
+           scores: dict[str, float]) -> None:
+    """Set the autograded score of each test cell (grade id -> points) of a submission.
+
+    Manual scores an instructor gave earlier stay: nbgrader's total prefers them.
+    """
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db_url, course_id) as gb:
+        gb.update_or_create_student(student)
+        gb.update_or_create_submission(assignment, student)
+        nb = gb.find_submission_notebook(assignment, assignment, student)
+        for grade in nb.grades:
+            if grade.name in scores:
+                grade.auto_score = float(scores[grade.name])
+                grade.needs_manual_grade = False
+        gb.db.commit()

@@ -1,0 +1,74 @@
+"""Grade one submission (runs in a worker process of the grader's pool).
+
+Three independent looks at the notebook: its structure against the release, nbgrader's
+in-kernel autograde in an isolated root, and the out-of-kernel re-check. What comes back
+is plain data; scores are assembled by the grader's main process.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .recheck import Plan, run_recheck
+from .sandbox import Limits
+
+
+@dataclass
+class Job:
+    student: str
+    path: str | None
+    problem: str | None
+    assignment: str
+    solutions: str
+    release_nb: str
+    template_db: str
+    plan: Plan
+    limits: Limits
+    site: str | None
+    work: str                     # folder for this batch's autograded copies
+    inkernel: bool = True
+
+
+def init_worker(kernelspec_dir: str, pythonpath: str) -> None:
+    """Pool initializer: limited kernels, and the course's gmlib importable in them."""
+    from .inkernel import use_kernelspec
+
+    use_kernelspec(Path(kernelspec_dir))
+    os.environ["PYTHONPATH"] = pythonpath
+    os.environ.pop("NBGRADER_EXECUTION", None)
+
+
+def grade_one(job: Job) -> dict:
+    from .inkernel import autograde_isolated
+    from .structure import diagnose
+
+    start = time.monotonic()
+    release = nbformat.read(job.release_nb, as_version=4)
+    found = diagnose(Path(job.path) if job.path else None, release, job.problem)
+    out: dict = {"student": job.student, "unreadable": found.unreadable,
+                 "notes": list(found.notes), "tests": {}, "inkernel": None,
+                 "inkernel_error": "", "autograded": None}
+    if found.notebook is None:
+        out["seconds"] = time.monotonic() - start
+        return out
+    if job.inkernel:
+        # nbgrader reads the file itself: give it the normalised version 4 notebook.
+        normalised = Path(job.work) / "normalised" / f"{job.student}.ipynb"
+        normalised.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(found.notebook, str(normalised))
+        keep = Path(job.work) / "autograded" / f"{job.student}.ipynb"
+        ik = autograde_isolated(normalised, job.student, job.assignment, Path(job.solutions),
+                                Path(job.template_db), int(job.limits.step_s * 3), keep)
+        out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
+        out["autograded"] = str(ik.notebook) if ik.notebook else None
+    site = Path(job.site) if job.site else None
+    results, notes = run_recheck(job.plan, found.solutions, job.limits, site)
+    out["notes"] += notes
+    out["tests"] = {t: {"passed": r.passed, "failures": r.failures} for t, r in results.items()}
+    out["seconds"] = time.monotonic() - start
+    return out
