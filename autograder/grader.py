@@ -97,9 +97,15 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
     plan = make_plan(spec, key, setup, seed)
     limits = opts.limits or Limits(step_s=spec.time_limit_s, memory_mb=spec.memory_mb)
 
+    template = make_template(root / ".grader", assignment, solutions)
+    if not (root / "gradebook.db").exists():  # a new course root starts from the template
+        shutil.copyfile(template, root / "gradebook.db")
     api = course_api(root, solutions)
     ensure_assignment(api, assignment)
     release_nb = root / "release" / assignment / f"{assignment}.ipynb"
+    if not release_nb.exists():
+        shutil.copytree(template.parent / "release" / assignment, release_nb.parent,
+                        dirs_exist_ok=True)
     release = nbformat.read(str(release_nb), as_version=4)
     points = _points(release)
     unchecked = sorted(set(points) - set(plan.tests))
@@ -111,7 +117,6 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
         tmp = Path(tmp_name)
         guards = [Guard(root / "gradebook.db", tmp),
                   Guard(solution_notebook(assignment, solutions), tmp)]
-        template = make_template(tmp, assignment, solutions)
         kernelspec = write_limited_kernelspec(tmp / "jupyter", opts.kernel_memory_mb,
                                               int(limits.total_s) + 30)
         site = _site(tmp)
