@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import warnings
 from pathlib import Path
 
 
@@ -41,7 +42,9 @@ def record(db_url: str, course_id: str, assignment: str, student: str,
     """
     from nbgrader.api import Gradebook
 
-    with Gradebook(db_url, course_id) as gb:
+    with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
+        # nbgrader's own submission code trips SQLAlchemy's autoflush warning; harmless.
+        warnings.filterwarnings("ignore", message="Object of type .* not in session")
         gb.update_or_create_student(student)
         gb.update_or_create_submission(assignment, student)
         nb = gb.find_submission_notebook(assignment, assignment, student)

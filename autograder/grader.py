@@ -80,6 +80,13 @@ def _site(tmp: Path) -> Path | None:
     return site
 
 
+def _hidden_paths(solutions: Path, root: Path, checks_dir: Path | None) -> tuple[str, ...]:
+    """What the re-check's process must not read: keys, specs, the course root, history."""
+    paths = [solutions, root, REPO / "solutions", REPO / "autograder", REPO / ".git",
+             REPO / "grading", Path(checks_dir) if checks_dir else None]
+    return tuple(dict.fromkeys(str(Path(p).resolve()) for p in paths if p is not None))
+
+
 def grade(assignment: str, submissions: Path, root: Path = GRADING,
           solutions: Path = SOLUTIONS, options: Options | None = None) -> Report:
     """Grade every submission in ``submissions`` into the course rooted at ``root``."""
@@ -123,7 +130,8 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
         jobs = [Job(s.student, str(s.path) if s.path else None, s.problem, assignment,
                     str(solutions), str(release_nb), str(template), plan, limits,
                     str(site) if site else None, str(tmp / "work"),
-                    opts.inkernel) for s in subs]
+                    opts.inkernel, _hidden_paths(solutions, root, opts.checks_dir))
+                for s in subs]
         results = _run_pool(jobs, opts, str(kernelspec))
         if any(g.restore_if_changed() for g in guards):
             report.warnings.append("the gradebook or solution notebook changed during the "

@@ -116,11 +116,11 @@ class TestResult:
     failures: list[str]            # one line per failed case, safe to show the student
 
 
-def run_recheck(plan: Plan, solutions: dict[str, str], limits: Limits,
-                site=None) -> tuple[dict[str, TestResult], list[str]]:
+def run_recheck(plan: Plan, solutions: dict[str, str], limits: Limits, site=None,
+                hide: list[str] | None = None) -> tuple[dict[str, TestResult], list[str]]:
     """Re-check one submission; per test cell whether all of its cases passed."""
     steps = steps_for(plan, solutions)
-    run = run_steps(steps, limits, site)
+    run = run_steps(steps, limits, site, hide)
     notes: list[str] = []
     n_cells = len(plan.setup) + len(solutions)
     for step, outcome in zip(steps[:n_cells], run.outcomes[:n_cells]):

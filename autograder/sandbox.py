@@ -61,9 +61,36 @@ class SandboxRun:
     notes: list[str] = field(default_factory=list)
 
 
-def _preexec(limits: Limits):
+CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_BIND = 0x00020000, 0x4000, 1 << 18, 0x1000
+
+
+def _hide(paths: list[str]) -> None:
+    """Best effort: in a private mount namespace, cover ``paths`` (answer keys, the course
+    root, git history) with empty mounts, so the student's code cannot read them from disk.
+    Needs CAP_SYS_ADMIN (root, as on a grading server or container); skipped without it."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return
+    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+    for path in paths:
+        if os.path.isdir(path):
+            libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=64k,mode=000")
+        elif os.path.exists(path):
+            libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None)
+
+
+def hiding_available() -> bool:
+    """Whether this process may create a mount namespace (what ``_hide`` needs)."""
+    return os.geteuid() == 0 and sys.platform.startswith("linux")
+
+
+def _preexec(limits: Limits, hide: list[str]):
     def apply() -> None:
         os.setsid()  # own process group: killpg reaches everything it starts
+        if hide:
+            _hide(hide)
         mem = limits.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         cpu = int(limits.total_s) + 5
@@ -90,7 +117,7 @@ class _Process:
     """One sandbox interpreter, fed a job, read line by line from a reader thread."""
 
     def __init__(self, steps: list[tuple[int, Step]], limits: Limits, home: Path,
-                 site: Path | None):
+                 site: Path | None, hide: list[str]):
         read_fd, write_fd = os.pipe()
         runner = home / "runner.py"
         if not runner.exists():
@@ -103,7 +130,7 @@ class _Process:
             stdin=subprocess.PIPE, stdout=open(home / "stdout.txt", "ab"),
             stderr=open(home / "stderr.txt", "ab"), cwd=home,
             env=_environment(home, site), pass_fds=(write_fd,),
-            preexec_fn=_preexec(limits), close_fds=True)
+            preexec_fn=_preexec(limits, hide), close_fds=True)
         os.close(write_fd)
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, args=(read_fd,), daemon=True).start()
@@ -141,7 +168,8 @@ class _Process:
         return f"the process exited with code {code} (os._exit or sys.exit outside a step?)"
 
 
-def run_steps(steps: list[Step], limits: Limits, site: Path | None = None) -> SandboxRun:
+def run_steps(steps: list[Step], limits: Limits, site: Path | None = None,
+              hide: list[str] | None = None) -> SandboxRun:
     """Run ``steps`` in order in sandbox processes; one Outcome per step, always."""
     outcomes: dict[int, Outcome] = {}
     run = SandboxRun([])
@@ -159,7 +187,8 @@ def run_steps(steps: list[Step], limits: Limits, site: Path | None = None) -> Sa
             # process has the functions they define; a cell that was killed is not.
             replay = [(i, s) for i, s in enumerate(steps)
                       if i in outcomes and s.kind == "cell" and not outcomes[i].killed]
-            proc = _Process(sorted(replay + pending, key=lambda p: p[0]), limits, home, site)
+            proc = _Process(sorted(replay + pending, key=lambda p: p[0]), limits, home, site,
+                            hide or [])
             culprit = _collect(proc, pending, outcomes, limits, deadline, len(replay))
             proc.kill()
             if culprit is not None:

@@ -32,6 +32,7 @@ class Job:
     site: str | None
     work: str                     # folder for this batch's autograded copies
     inkernel: bool = True
+    hide: tuple[str, ...] = ()    # paths the re-check's process must not see
 
 
 def init_worker(kernelspec_dir: str, pythonpath: str) -> None:
@@ -67,7 +68,7 @@ def grade_one(job: Job) -> dict:
         out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
         out["autograded"] = str(ik.notebook) if ik.notebook else None
     site = Path(job.site) if job.site else None
-    results, notes = run_recheck(job.plan, found.solutions, job.limits, site)
+    results, notes = run_recheck(job.plan, found.solutions, job.limits, site, list(job.hide))
     out["notes"] += notes
     out["tests"] = {t: {"passed": r.passed, "failures": r.failures} for t, r in results.items()}
     out["seconds"] = time.monotonic() - start
