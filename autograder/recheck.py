@@ -128,7 +128,9 @@ def run_recheck(plan: Plan, solutions: dict[str, str], limits: Limits, site=None
             who = "set-up cell" if step.name in plan.setup else "your cell"
             notes.append(f"{who} {step.name} failed: {_error_text(outcome)}")
     results = {t: TestResult(t, True, []) for t in plan.tests}
-    for k, (call, outcome) in enumerate(zip(plan.calls, run.outcomes[n_cells:]), 1):
+    numbers: dict[str, int] = {}
+    for call, outcome in zip(plan.calls, run.outcomes[n_cells:]):
+        numbers[call.function] = k = numbers.get(call.function, 0) + 1
         problem = judge(call, outcome, plan)
         if problem:
             r = results[call.test]
@@ -215,7 +217,8 @@ def _difference(expected: Any, actual: Any, exact: bool, rtol: float, atol: floa
                 a.astype(float), e.astype(float), rtol=rtol, atol=atol, equal_nan=True)
         except (TypeError, ValueError):
             same = False
-        return "" if same else "wrong value"
+        return "" if same else "wrong value" + (
+            f" (returned {a.item():.6g})" if a.ndim == 0 and a.dtype.kind in "biuf" else "")
     if expected is None or isinstance(expected, str):
         return "" if type(actual) is type(expected) and actual == expected else \
             f"returned {_kind(actual)}, expected {_kind(expected)}" \

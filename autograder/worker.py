@@ -64,7 +64,7 @@ def grade_one(job: Job) -> dict:
         nbformat.write(found.notebook, str(normalised))
         keep = Path(job.work) / "autograded" / f"{job.student}.ipynb"
         ik = autograde_isolated(normalised, job.student, job.assignment, Path(job.solutions),
-                                Path(job.template_db), int(job.limits.step_s * 3), keep)
+                                Path(job.template_db), int(job.limits.step_s * 2), keep)
         out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
         out["autograded"] = str(ik.notebook) if ik.notebook else None
     site = Path(job.site) if job.site else None
