@@ -82,15 +82,15 @@ def cmd_autograde(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .batch import course_api, export_csv
+    from .batch import export_csv
     from .course import check_assignment
 
     check_assignment(args.assignment, Path(args.solutions))
     if not (Path(args.course_root) / "gradebook.db").exists():
         raise FileNotFoundError(f"no gradebook in {args.course_root}: autograde first")
-    api = course_api(Path(args.course_root), Path(args.solutions))
+    db_url = f"sqlite:///{(Path(args.course_root) / 'gradebook.db').resolve()}"
     to = Path(args.to or Path(args.course_root) / "exports" / f"{args.assignment}_gradebook.csv")
-    print(f"wrote {export_csv(api, args.assignment, to)}")
+    print(f"wrote {export_csv(db_url, args.assignment, to)}")
     return 0
 
 

@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .course import GRADING, SOLUTIONS, check_assignment, nbgrader_api
+from .course import COURSE_ID, GRADING, SOLUTIONS, check_assignment, nbgrader_api
 from .intake import Submission, find_submissions
 
 
@@ -65,15 +65,15 @@ def copy_in(root: Path, sub: Submission, assignment: str) -> Path:
     return target
 
 
-def export_csv(api, assignment: str, to: Path) -> Path:
-    """nbgrader's CSV export of one assignment's scores."""
+def export_csv(db_url: str, assignment: str, to: Path) -> Path:
+    """nbgrader's CSV export of one assignment's scores (from the gradebook at ``db_url``)."""
     from nbgrader.api import Gradebook
     from nbgrader.plugins.export import CsvExportPlugin
 
     to = Path(to)
     to.parent.mkdir(parents=True, exist_ok=True)
     plugin = CsvExportPlugin(to=str(to), assignment=[assignment])
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+    with Gradebook(db_url, COURSE_ID) as gb:
         plugin.export(gb)
     return to
 
@@ -101,7 +101,7 @@ def grade_plain(assignment: str, submissions: Path, root: Path = GRADING,
         result = api.autograde(assignment, sub.student, force=True, create=True)
         if not result["success"]:
             failed[sub.student] = _last_line(result.get("error") or result.get("log") or "")
-    csv = export_csv(api, assignment, Path(root) / "exports" / f"{assignment}.csv")
+    csv = export_csv(api.coursedir.db_url, assignment, Path(root) / "exports" / f"{assignment}.csv")
     out = BatchResult(csv=csv, scores=total_scores(api, assignment), failed=failed)
     if feedback:
         for student in out.scores:

@@ -34,22 +34,24 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def record(db_url: str, course_id: str, assignment: str, student: str,
-           scores: dict[str, float]) -> None:
-    """Set the autograded score of each test cell (grade id -> points) of a submission.
+def record(db_url: str, course_id: str, assignment: str,
+           scores: dict[str, dict[str, float]]) -> None:
+    """Set the autograded score of each test cell (student -> grade id -> points).
 
-    Manual scores an instructor gave earlier stay: nbgrader's total prefers them.
+    One gradebook session for the whole class. Manual scores an instructor gave earlier
+    stay: nbgrader's total prefers them.
     """
     from nbgrader.api import Gradebook
 
     with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
         # nbgrader's own submission code trips SQLAlchemy's autoflush warning; harmless.
         warnings.filterwarnings("ignore", message="Object of type .* not in session")
-        gb.update_or_create_student(student)
-        gb.update_or_create_submission(assignment, student)
-        nb = gb.find_submission_notebook(assignment, assignment, student)
-        for grade in nb.grades:
-            if grade.name in scores:
-                grade.auto_score = float(scores[grade.name])
-                grade.needs_manual_grade = False
+        for student, cells in scores.items():
+            gb.update_or_create_student(student)
+            gb.update_or_create_submission(assignment, student)
+            nb = gb.find_submission_notebook(assignment, assignment, student)
+            for grade in nb.grades:
+                if grade.name in cells:
+                    grade.auto_score = float(cells[grade.name])
+                    grade.needs_manual_grade = False
         gb.db.commit()

@@ -26,7 +26,7 @@ import nbformat
 from . import feedback
 from .batch import course_api, ensure_assignment, export_csv, submitted_path
 from .checks import load_spec
-from .course import GRADING, REPO, SOLUTIONS, check_assignment
+from .course import COURSE_ID, GRADING, REPO, SOLUTIONS, check_assignment
 from .gradebook import Guard, record
 from .inkernel import make_template, write_limited_kernelspec
 from .intake import find_submissions
@@ -107,8 +107,9 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
     template = make_template(root / ".grader", assignment, solutions)
     if not (root / "gradebook.db").exists():  # a new course root starts from the template
         shutil.copyfile(template, root / "gradebook.db")
-    api = course_api(root, solutions)
-    ensure_assignment(api, assignment)
+    db_url = f"sqlite:///{root / 'gradebook.db'}"
+    if not _has_assignment(db_url, assignment):
+        ensure_assignment(course_api(root, solutions), assignment)
     release_nb = root / "release" / assignment / f"{assignment}.ipynb"
     if not release_nb.exists():
         shutil.copytree(template.parent / "release" / assignment, release_nb.parent,
@@ -128,7 +129,7 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
                                               int(limits.total_s) + 30)
         site = _site(tmp)
         jobs = [Job(s.student, str(s.path) if s.path else None, s.problem, assignment,
-                    str(solutions), str(release_nb), str(template), plan, limits,
+                    str(solutions), str(release_nb), plan, limits,
                     str(site) if site else None, str(tmp / "work"),
                     opts.inkernel, _hidden_paths(solutions, root, opts.checks_dir))
                 for s in subs]
@@ -137,27 +138,36 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
             report.warnings.append("the gradebook or solution notebook changed during the "
                                    "batch (written by a submission?): restored from the "
                                    "copy taken at the start")
+        scores: dict[str, dict[str, float]] = {}
         for sub, res in zip(subs, results):
             row, tests = _row(res, points)
             report.rows[sub.student] = row
+            scores[sub.student] = {t["test"]: t["score"] for t in tests}
             if sub.path is not None:
-                _copy_if_readable(sub.path, submitted_path(root, sub.student, assignment))
-            if not res.get("unreadable") or sub.path is not None:
-                record(api.coursedir.db_url, api.coursedir.course_id, assignment,
-                       sub.student, {t["test"]: t["score"] for t in tests} or
-                       {t: 0.0 for t in points})
+                _copy_in(sub.path, submitted_path(root, sub.student, assignment))
             if res.get("autograded"):
-                dest = root / "autograded" / sub.student / assignment / f"{assignment}.ipynb"
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(res["autograded"], dest)
+                _copy_in(Path(res["autograded"]),
+                         root / "autograded" / sub.student / assignment / f"{assignment}.ipynb")
             page = feedback.render(sub.student, assignment, row, tests, res.get("notes", []))
             report.feedback[sub.student] = feedback.write(root, sub.student, assignment, page)
+        record(db_url, COURSE_ID, assignment, scores)
     _write_csv(report, list(points))
-    export_csv(api, assignment, root / "exports" / f"{assignment}_gradebook.csv")
+    export_csv(db_url, assignment, root / "exports" / f"{assignment}_gradebook.csv")
     return report
 
 
-def _copy_if_readable(src: Path, dest: Path) -> None:
+def _has_assignment(db_url: str, assignment: str) -> bool:
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, COURSE_ID) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return True
+        except MissingEntry:
+            return False
+
+
+def _copy_in(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, dest)
 
@@ -170,6 +180,7 @@ def _run_pool(jobs: list[Job], opts: Options, kernelspec: str) -> list[dict]:
     # fork: workers start in milliseconds with nbgrader already imported; they never run
     # student code themselves (kernels and sandboxes are fresh interpreters).
     ctx = multiprocessing.get_context("fork")
+    import nbgrader.preprocessors  # noqa: F401  (imported once here, inherited by the workers)
     with ProcessPoolExecutor(max_workers=max(1, min(opts.workers, len(jobs))), mp_context=ctx,
                              initializer=init_worker,
                              initargs=(kernelspec, pythonpath)) as pool:

@@ -1,13 +1,14 @@
 """nbgrader's own, in-kernel autograde of one submission, isolated and limited.
 
-Each submission is autograded in a throw-away course root whose gradebook holds only the
-assignment (no other student's grades to read or spoil), by a kernel started through a
-kernelspec that sets resource limits before it becomes ipykernel. The score this gives is
+Each submission is executed with nbgrader's own preprocessors in a throw-away folder, with
+no gradebook in reach (nothing to read or spoil), by a kernel started through a kernelspec
+that sets resource limits before it becomes ipykernel. The score this gives is
 not the grade (the re-check's is); the grader reports where the two disagree.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
@@ -18,10 +19,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+from nbformat import NotebookNode
+
 # Runs as `python -c BOOT <memory MiB> <cpu s> -m ipykernel_launcher -f <connection file>`.
 BOOT = ("import os,sys,resource as r;m=int(sys.argv[1])*2**20;c=int(sys.argv[2]);"
         "r.setrlimit(r.RLIMIT_AS,(m,m));r.setrlimit(r.RLIMIT_CPU,(c,c+2));"
-        "r.setrlimit(r.RLIMIT_CORE,(0,0));os.execv(sys.executable,[sys.executable]+sys.argv[3:])")
+        "r.setrlimit(r.RLIMIT_CORE,(0,0));n=os.open(os.devnull,os.O_WRONLY);os.dup2(n,2);os.execv(sys.executable,[sys.executable]+sys.argv[3:])")
 
 
 @dataclass
@@ -62,36 +66,56 @@ def make_template(cache: Path, assignment: str, solutions: Path) -> Path:
     return cached / "gradebook.db"
 
 
-def autograde_isolated(notebook: Path, student: str, assignment: str, solutions: Path,
-                       template_db: Path, cell_timeout: int, keep: Path) -> InKernel:
-    """nbgrader autograde of ``notebook`` alone; its autograded copy is moved to ``keep``."""
-    from nbgrader.api import Gradebook
+def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
+                   cell_timeout: int, keep: Path) -> InKernel:
+    """nbgrader's in-kernel autograde of ``nb``, minus the database: the same
+    preprocessors (clear, de-duplicate, locked and test cells restored from the
+    instructor's notebook, execute, limit output) and nbgrader's ``determine_grade``.
+    """
+    from nbgrader.preprocessors import ClearOutput, DeduplicateIds, Execute, LimitOutput
+    from nbgrader.utils import determine_grade, is_grade, setenv
 
-    from .batch import course_api
-
+    nb = copy.deepcopy(nb)
+    nb, _ = ClearOutput().preprocess(nb, {})
+    nb, _ = DeduplicateIds().preprocess(nb, {})
+    _overwrite_locked(nb, source)
     with tempfile.TemporaryDirectory(prefix="gm-inkernel-") as tmp:
-        root = Path(tmp)
-        shutil.copyfile(template_db, root / "gradebook.db")
-        target = root / "submitted" / student / assignment / f"{assignment}.ipynb"
-        target.parent.mkdir(parents=True)
-        shutil.copyfile(notebook, target)
-        api = course_api(root, solutions, log_level=logging.CRITICAL)
-        api.config.Execute.timeout = cell_timeout
-        api.config.Execute.interrupt_on_timeout = False
+        # The assignment's other files (data), as nbgrader copies them next to the notebook.
+        for f in Path(assignment_dir).iterdir():
+            if f.is_file() and f.suffix != ".ipynb":
+                shutil.copy(f, tmp)
+        executor = Execute(timeout=cell_timeout, interrupt_on_timeout=False)
         try:
-            result = api.autograde(assignment, student, force=True, create=True)
-        except Exception as err:  # nbgrader itself tripped over the notebook
-            return InKernel(None, f"nbgrader failed: {type(err).__name__}: {err}"[:300])
-        graded = root / "autograded" / student / assignment / f"{assignment}.ipynb"
-        if not result["success"] or not graded.exists():
-            text = (result.get("error") or result.get("log") or "").strip().splitlines()
-            return InKernel(None, "nbgrader failed: " + (text[-1] if text else "no message")[:300])
-        with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-            sub = gb.find_submission_notebook(assignment, assignment, student)
-            scores = {g.name: float(g.score) for g in sub.grades}
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(graded, keep)
-        return InKernel(scores, notebook=keep)
+            with setenv(NBGRADER_EXECUTION="autograde"):
+                nb, _ = executor.preprocess(nb, {"metadata": {"path": tmp}})
+        except Exception as err:  # a dead kernel, or nbgrader tripping over the notebook
+            return InKernel(None, f"{type(err).__name__}: {err}".splitlines()[0][:300])
+    nb, _ = LimitOutput().preprocess(nb, {})
+    scores = {}
+    for cell in nb.cells:
+        if is_grade(cell):
+            score, _ = determine_grade(cell)
+            scores[cell.metadata["nbgrader"]["grade_id"]] = float(score or 0)
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(keep))
+    return InKernel(scores, notebook=keep)
+
+
+def _overwrite_locked(nb: NotebookNode, source: NotebookNode) -> None:
+    """nbgrader's OverwriteCells: locked and test cells come back as the instructor wrote
+    them (hidden tests included); answer cells stay the student's."""
+    originals = {c.metadata["nbgrader"]["grade_id"]: c for c in source.cells
+                 if c.metadata.get("nbgrader", {}).get("locked")
+                 or c.metadata.get("nbgrader", {}).get("grade")}
+    for i, cell in enumerate(nb.cells):
+        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if gid in originals and not originals[gid].metadata["nbgrader"].get("solution"):
+            fresh = copy.deepcopy(originals[gid])
+            if fresh.cell_type == "code":
+                fresh.outputs, fresh.execution_count = [], None
+            if "id" in cell:
+                fresh["id"] = cell["id"]
+            nb.cells[i] = fresh
 
 
 def use_kernelspec(folder: Path) -> None:

@@ -7,6 +7,7 @@ is plain data; scores are assembled by the grader's main process.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -26,7 +27,6 @@ class Job:
     assignment: str
     solutions: str
     release_nb: str
-    template_db: str
     plan: Plan
     limits: Limits
     site: str | None
@@ -44,8 +44,13 @@ def init_worker(kernelspec_dir: str, pythonpath: str) -> None:
     os.environ.pop("NBGRADER_EXECUTION", None)
 
 
+@functools.lru_cache(maxsize=4)
+def _source(path: str) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
 def grade_one(job: Job) -> dict:
-    from .inkernel import autograde_isolated
+    from .inkernel import inkernel_score
     from .structure import diagnose
 
     start = time.monotonic()
@@ -58,15 +63,13 @@ def grade_one(job: Job) -> dict:
         out["seconds"] = time.monotonic() - start
         return out
     if job.inkernel:
-        # nbgrader reads the file itself: give it the normalised version 4 notebook.
-        normalised = Path(job.work) / "normalised" / f"{job.student}.ipynb"
-        normalised.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(found.notebook, str(normalised))
         keep = Path(job.work) / "autograded" / f"{job.student}.ipynb"
-        ik = autograde_isolated(normalised, job.student, job.assignment, Path(job.solutions),
-                                Path(job.template_db), int(job.limits.step_s * 2), keep)
+        source_path = Path(job.solutions) / job.assignment / f"{job.assignment}.ipynb"
+        ik = inkernel_score(found.notebook, _source(str(source_path)), source_path.parent,
+                            int(job.limits.step_s * 2), keep)
         out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
         out["autograded"] = str(ik.notebook) if ik.notebook else None
+    out["inkernel_s"] = time.monotonic() - start
     site = Path(job.site) if job.site else None
     results, notes = run_recheck(job.plan, found.solutions, job.limits, site, list(job.hide))
     out["notes"] += notes
