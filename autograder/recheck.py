@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from gmlib.selfcheck import difference
+
 from .checks import Check, Spec
 from .sandbox import Limits, Step, run_steps
 from .sandbox_runner import NotPlainData, decode, describe_error, encode
@@ -173,54 +175,7 @@ def judge(call: PlannedCall, outcome, plan: Plan) -> str:
             return "" if check.compare(expected, actual) else "wrong value"
         except Exception:
             return "wrong value"
-    why = _difference(expected, actual, call.compare == "exact", call.rtol, call.atol)
+    why = difference(expected, actual, call.compare == "exact", call.rtol, call.atol)
     if why and call.visible:
         why += f" (expected {_short(expected)})"
     return why
-
-
-def _kind(x: Any) -> str:
-    if isinstance(x, np.ndarray):
-        return f"an array of shape {x.shape}"
-    if isinstance(x, (list, tuple)):
-        return f"a {type(x).__name__} of length {len(x)}"
-    if isinstance(x, bool):
-        return "a bool"
-    if isinstance(x, (int, float)):
-        return "a number"
-    return f"a {type(x).__name__}"
-
-
-def _difference(expected: Any, actual: Any, exact: bool, rtol: float, atol: float) -> str:
-    numeric = (int, float, np.ndarray)
-    if isinstance(expected, (list, tuple)) and isinstance(actual, (list, tuple)):
-        if len(expected) != len(actual):
-            return f"returned {_kind(actual)}, expected length {len(expected)}"
-        for e, a in zip(expected, actual):
-            why = _difference(e, a, exact, rtol, atol)
-            if why:
-                return why
-        return ""
-    if isinstance(expected, dict) or isinstance(actual, dict):
-        if not (isinstance(expected, dict) and isinstance(actual, dict)) or \
-                set(expected) != set(actual):
-            return f"returned {_kind(actual)}, expected {_kind(expected)}"
-        return next((w for k in expected
-                     if (w := _difference(expected[k], actual[k], exact, rtol, atol))), "")
-    if isinstance(expected, numeric) and isinstance(actual, numeric + (list, tuple)) \
-            and not isinstance(expected, str):
-        e, a = np.asarray(expected), np.asarray(actual)
-        if e.shape != a.shape:
-            return f"returned {_kind(actual)}, expected {_kind(expected)}"
-        try:
-            same = np.array_equal(e, a) if exact else np.allclose(
-                a.astype(float), e.astype(float), rtol=rtol, atol=atol, equal_nan=True)
-        except (TypeError, ValueError):
-            same = False
-        return "" if same else "wrong value" + (
-            f" (returned {a.item():.6g})" if a.ndim == 0 and a.dtype.kind in "biuf" else "")
-    if expected is None or isinstance(expected, str):
-        return "" if type(actual) is type(expected) and actual == expected else \
-            f"returned {_kind(actual)}, expected {_kind(expected)}" \
-            if type(actual) is not type(expected) else "wrong value"
-    return f"returned {_kind(actual)}, expected {_kind(expected)}"
