@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,7 +99,9 @@ def grade_plain(assignment: str, submissions: Path, root: Path = GRADING,
             failed[sub.student] = sub.problem or "no notebook"
             continue
         copy_in(root, sub, assignment)
-        result = api.autograde(assignment, sub.student, force=True, create=True)
+        with warnings.catch_warnings():  # nbgrader's SQLAlchemy autoflush warning; harmless
+            warnings.filterwarnings("ignore", message="Object of type .* not in session")
+            result = api.autograde(assignment, sub.student, force=True, create=True)
         if not result["success"]:
             failed[sub.student] = _last_line(result.get("error") or result.get("log") or "")
     csv = export_csv(api.coursedir.db_url, assignment, Path(root) / "exports" / f"{assignment}.csv")

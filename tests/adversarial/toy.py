@@ -7,6 +7,7 @@ same shape (locked imports, solution cells, test cells with visible and hidden a
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -83,7 +84,7 @@ from autograder.checks import Case, Check
 SETUP = ["imports"]
 
 def _arrays(rng):
-    return [Case(rng.normal(size=n)) for n in (1, 5, 50)]
+    return [Case(rng.normal(size=n)) for n in (2, 5, 50)]
 
 def _accuracy_cases(rng):
     p = rng.integers(0, 2, size=40)
@@ -113,16 +114,28 @@ def source_notebook(solutions: dict[str, str] | None = None) -> NotebookNode:
     return A.notebook(cells)
 
 
+_BUILT: dict[str, Path] = {}
+
+
 def build_course(tmp: Path) -> dict[str, Path]:
-    """Write solutions/, the checks spec and the generated student notebook under ``tmp``."""
+    """Write solutions/, the checks spec and the generated student notebook under ``tmp``.
+
+    nbgrader's generation takes seconds, so it runs once per process; later courses are
+    copies of the first.
+    """
     from autograder.generate import generate
 
-    solutions, release, checks = tmp / "solutions", tmp / "notebooks", tmp / "checks"
-    A.write(source_notebook(), solutions / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    checks.mkdir(parents=True, exist_ok=True)
-    (checks / f"{ASSIGNMENT}.py").write_text(SPEC)
-    generate([ASSIGNMENT], solutions=solutions, release=release)
-    return {"solutions": solutions, "release": release, "checks": checks,
+    tmp = Path(tmp)
+    if "first" in _BUILT:
+        shutil.copytree(_BUILT["first"], tmp, dirs_exist_ok=True)
+    else:
+        A.write(source_notebook(), tmp / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        (tmp / "checks").mkdir(parents=True, exist_ok=True)
+        (tmp / "checks" / f"{ASSIGNMENT}.py").write_text(SPEC)
+        generate([ASSIGNMENT], solutions=tmp / "solutions", release=tmp / "notebooks")
+        _BUILT["first"] = tmp
+    release = tmp / "notebooks"
+    return {"solutions": tmp / "solutions", "release": release, "checks": tmp / "checks",
             "student": release / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"}
 
 
