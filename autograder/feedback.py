@@ -35,9 +35,10 @@ def render(student: str, assignment: str, row: dict, tests: list[dict], notes: l
     if notes:
         parts.append("<h2>About your notebook</h2><ul>"
                      + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    parts.append("<p>Each function was called on the notebook's visible examples and on "
-                 "hidden cases the grader draws afresh, in a separate Python process, and "
-                 "its results compared with the course's own solution.</p>")
+    parts.append("<p>Each function was called on examples (the notebook's visible ones are "
+                 "quoted above when they fail) and on hidden cases the grader draws afresh, in "
+                 "a separate Python process, and its results compared with the course's own "
+                 "solution.</p>")
     return "\n".join(parts) + "\n"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -55,3 +56,23 @@ def record(db_url: str, course_id: str, assignment: str,
                     grade.auto_score = float(cells[grade.name])
                     grade.needs_manual_grade = False
         gb.db.commit()
+
+
+def make_template(cache: Path, assignment: str, solutions: Path) -> Path:
+    """A gradebook holding only the assignment (and its release folder beside it).
+
+    Cached under ``cache`` by the solution notebook's digest: creating a gradebook runs
+    nbgrader's database migrations in a subprocess, which takes seconds.
+    """
+    from .batch import course_api, ensure_assignment
+    from .keys import solution_notebook
+
+    digest = hashlib.sha256(solution_notebook(assignment, solutions).read_bytes()).hexdigest()
+    cached = Path(cache) / f"{assignment}-{digest[:12]}"
+    if not (cached / "gradebook.db").exists():
+        with tempfile.TemporaryDirectory(prefix="gm-template-") as tmp:
+            ensure_assignment(course_api(Path(tmp), solutions), assignment)
+            cached.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(Path(tmp) / "release", cached / "release", dirs_exist_ok=True)
+            shutil.copyfile(Path(tmp) / "gradebook.db", cached / "gradebook.db")
+    return cached / "gradebook.db"

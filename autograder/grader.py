@@ -27,8 +27,8 @@ from . import feedback
 from .batch import course_api, ensure_assignment, export_csv, submitted_path
 from .checks import load_spec
 from .course import COURSE_ID, GRADING, REPO, SOLUTIONS, check_assignment
-from .gradebook import Guard, record
-from .inkernel import make_template, write_limited_kernelspec
+from .gradebook import Guard, make_template, record
+from .inkernel import write_limited_kernelspec
 from .intake import find_submissions
 from .keys import answer_key, solution_notebook
 from .recheck import make_plan

@@ -9,9 +9,7 @@ not the grade (the re-check's is); the grader reports where the two disagree.
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
-import logging
 import os
 import shutil
 import sys
@@ -44,26 +42,6 @@ def write_limited_kernelspec(folder: Path, memory_mb: int, cpu_s: int) -> Path:
     (spec / "kernel.json").write_text(json.dumps(
         {"argv": argv, "display_name": "Python 3 (limited)", "language": "python"}))
     return Path(folder)
-
-
-def make_template(cache: Path, assignment: str, solutions: Path) -> Path:
-    """A gradebook holding only the assignment (and its release folder beside it).
-
-    Cached under ``cache`` by the solution notebook's digest: creating a gradebook runs
-    nbgrader's database migrations in a subprocess, which takes seconds.
-    """
-    from .batch import course_api, ensure_assignment
-    from .keys import solution_notebook
-
-    digest = hashlib.sha256(solution_notebook(assignment, solutions).read_bytes()).hexdigest()
-    cached = Path(cache) / f"{assignment}-{digest[:12]}"
-    if not (cached / "gradebook.db").exists():
-        with tempfile.TemporaryDirectory(prefix="gm-template-") as tmp:
-            ensure_assignment(course_api(Path(tmp), solutions), assignment)
-            cached.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(Path(tmp) / "release", cached / "release", dirs_exist_ok=True)
-            shutil.copyfile(Path(tmp) / "gradebook.db", cached / "gradebook.db")
-    return cached / "gradebook.db"
 
 
 def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,

@@ -28,7 +28,7 @@ import nbformat  # noqa: E402
 
 from autograder.course import COURSE_ID, SOLUTIONS  # noqa: E402
 from autograder.grader import Options, grade  # noqa: E402
-from autograder.inkernel import make_template  # noqa: E402
+from autograder.gradebook import make_template  # noqa: E402
 
 
 def toy_class(tmp: Path, n: int) -> tuple[str, Path, Path | None, list[nbformat.NotebookNode]]:
