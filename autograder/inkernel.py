@@ -62,7 +62,9 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
         for f in Path(assignment_dir).iterdir():
             if f.is_file() and f.suffix != ".ipynb":
                 shutil.copy(f, tmp)
-        executor = Execute(timeout=cell_timeout, interrupt_on_timeout=False)
+        # The kernel is thrown away after the run: no graceful shutdown to wait for.
+        executor = Execute(timeout=cell_timeout, interrupt_on_timeout=False,
+                           shutdown_kernel="immediate")
         try:
             with setenv(NBGRADER_EXECUTION="autograde"):
                 nb, _ = executor.preprocess(nb, {"metadata": {"path": tmp}})

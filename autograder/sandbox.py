@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import queue
-import resource
 import shutil
 import signal
 import subprocess
@@ -61,45 +60,20 @@ class SandboxRun:
     notes: list[str] = field(default_factory=list)
 
 
-CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_BIND = 0x00020000, 0x4000, 1 << 18, 0x1000
-
-
-def _hide(paths: list[str]) -> None:
-    """Best effort: in a private mount namespace, cover ``paths`` (answer keys, the course
-    root, git history) with empty mounts, so the student's code cannot read them from disk.
-    Needs CAP_SYS_ADMIN (root, as on a grading server or container); skipped without it."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNS) != 0:
-        return
-    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
-    for path in paths:
-        if os.path.isdir(path):
-            libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=64k,mode=000")
-        elif os.path.exists(path):
-            libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None)
-
-
 def hiding_available() -> bool:
-    """Whether this process may create a mount namespace (what ``_hide`` needs)."""
+    """Whether the sandbox can create a mount namespace to hide paths (root on Linux)."""
     return os.geteuid() == 0 and sys.platform.startswith("linux")
 
 
-def _preexec(limits: Limits, hide: list[str]):
-    def apply() -> None:
-        os.setsid()  # own process group: killpg reaches everything it starts
-        if hide:
-            _hide(hide)
-        mem = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
-        cpu = int(limits.total_s) + 5
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
-        size = limits.file_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a too-large write fails, not kills
-    return apply
+def _confinement(limits: Limits, hide: list[str]) -> str:
+    """What the runner applies to itself before reading its job (see sandbox_runner.confine).
+
+    Applied inside the fresh interpreter rather than in a ``preexec_fn``: forking a
+    threaded process and running Python there is not safe.
+    """
+    cpu = int(limits.total_s) + 5
+    return json.dumps({"memory": limits.memory_mb * 2**20, "cpu": [cpu, cpu + 2],
+                       "file": limits.file_mb * 2**20, "hide": hide})
 
 
 def _environment(home: Path, site: Path | None) -> dict[str, str]:
@@ -122,15 +96,16 @@ class _Process:
         runner = home / "runner.py"
         if not runner.exists():
             shutil.copyfile(RUNNER, runner)
-        boot = ("import sys,os,runpy;s=os.environ.get('GM_SANDBOX_SITE');"
+        boot = ("import sys,os,runpy;s=os.environ.pop('GM_SANDBOX_SITE',None);"
                 "s and sys.path.insert(0,s);sys.argv=sys.argv[1:];"
                 "runpy.run_path(sys.argv[0],run_name='__main__')")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", boot, str(runner), str(write_fd)],
-            stdin=subprocess.PIPE, stdout=open(home / "stdout.txt", "ab"),
-            stderr=open(home / "stderr.txt", "ab"), cwd=home,
-            env=_environment(home, site), pass_fds=(write_fd,),
-            preexec_fn=_preexec(limits, hide), close_fds=True)
+        with open(home / "stdout.txt", "ab") as out, open(home / "stderr.txt", "ab") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", boot, str(runner), str(write_fd),
+                 _confinement(limits, hide)],
+                stdin=subprocess.PIPE, stdout=out, stderr=err, cwd=home,
+                env=_environment(home, site), pass_fds=(write_fd,), close_fds=True,
+                start_new_session=True)  # own process group: killpg reaches all it starts
         os.close(write_fd)
         self.lines: queue.Queue = queue.Queue()
         threading.Thread(target=self._read, args=(read_fd,), daemon=True).start()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,19 @@ def grade_one(job: Job) -> dict:
     if found.notebook is None:
         out["seconds"] = time.monotonic() - start
         return out
+    # The re-check and the in-kernel run are independent and both mostly wait on child
+    # processes: the re-check runs in a thread while this one drives the kernel.
+    site = Path(job.site) if job.site else None
+    recheck: dict = {}
+    def run() -> None:
+        try:
+            recheck["result"] = run_recheck(job.plan, found.solutions, job.limits, site,
+                                            list(job.hide))
+        except Exception as err:  # the grader's own failure: this row says so
+            recheck["error"] = f"re-check failed: {type(err).__name__}: {err}"[:300]
+
+    thread = threading.Thread(target=run)
+    thread.start()
     if job.inkernel:
         keep = Path(job.work) / "autograded" / f"{job.student}.ipynb"
         source_path = Path(job.solutions) / job.assignment / f"{job.assignment}.ipynb"
@@ -69,9 +83,12 @@ def grade_one(job: Job) -> dict:
                             int(job.limits.step_s * 2), keep)
         out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
         out["autograded"] = str(ik.notebook) if ik.notebook else None
-    out["inkernel_s"] = time.monotonic() - start
-    site = Path(job.site) if job.site else None
-    results, notes = run_recheck(job.plan, found.solutions, job.limits, site, list(job.hide))
+    thread.join()
+    if "error" in recheck:
+        out["unreadable"] = recheck["error"]
+        out["seconds"] = time.monotonic() - start
+        return out
+    results, notes = recheck["result"]
     out["notes"] += notes
     out["tests"] = {t: {"passed": r.passed, "failures": r.failures} for t, r in results.items()}
     out["seconds"] = time.monotonic() - start
