@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="grading root: gradebook, submitted/, feedback/, exports/ (default: grading/)")
     p.add_argument("--solutions", default=str(SOLUTIONS), help=argparse.SUPPRESS)
     p.add_argument("--checks", help="folder of checks specs (default: autograder/checks/)")
-    p.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                   help="parallel grading processes (default: cores + 1)")
     p.add_argument("--seed", type=int, help="seed for the hidden inputs (default: fresh)")
     p.add_argument("--time-limit", type=float, help="seconds per cell or call in the re-check")
     p.add_argument("--memory-mb", type=int, help="address-space limit of the re-check")

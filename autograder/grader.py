@@ -38,7 +38,8 @@ from .worker import Job, grade_one, init_worker
 
 @dataclass
 class Options:
-    workers: int = max(1, os.cpu_count() or 1)
+    # One more worker than cores: workers spend part of their time waiting on kernels.
+    workers: int = (os.cpu_count() or 1) + 1
     seed: int | None = None             # None: drawn afresh for every batch
     limits: Limits | None = None        # None: from the checks spec
     kernel_memory_mb: int = 4096

@@ -91,7 +91,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--assignment", help="a course assignment (default: the toy course)")
     parser.add_argument("-n", type=int, default=30, help="number of submissions")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gm-bench-") as tmp_name:
         tmp = Path(tmp_name)

@@ -9,8 +9,8 @@ import pytest
 from autograder.grader import Options, grade
 from autograder.sandbox import Limits
 
-from . import toy
-from .submissions import ADVERSARIES, write_class
+from tests.adversarial import toy
+from tests.adversarial.submissions import ADVERSARIES, write_class
 
 pytestmark = pytest.mark.slow
 
