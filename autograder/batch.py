@@ -95,7 +95,7 @@ def grade_plain(assignment: str, submissions: Path, root: Path = GRADING,
     subs = find_submissions(submissions, assignment)
     failed: dict[str, str] = {}
     for sub in subs:
-        if sub.path is None:
+        if sub.path is None or not sub.usable_id:
             failed[sub.student] = sub.problem or "no notebook"
             continue
         copy_in(root, sub, assignment)

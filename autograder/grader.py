@@ -143,6 +143,8 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
         for sub, res in zip(subs, results):
             row, tests = _row(res, points)
             report.rows[sub.student] = row
+            if not sub.usable_id:
+                continue
             scores[sub.student] = {t["test"]: t["score"] for t in tests}
             if sub.path is not None:
                 _copy_in(sub.path, submitted_path(root, sub.student, assignment))

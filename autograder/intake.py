@@ -20,6 +20,7 @@ class Submission:
     student: str
     path: Path | None          # None: nothing gradable was found
     problem: str | None = None  # why ``path`` is None, or why it was a guess
+    usable_id: bool = True     # False: reported, but kept out of the gradebook and feedback/
 
 
 def find_submissions(folder: Path, assignment: str) -> list[Submission]:
@@ -38,10 +39,16 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
         else:
             continue
         if not _STUDENT_ID.match(sub.student):
-            raise ValueError(f"{entry}: {sub.student!r} is not usable as a student id "
-                             "(letters, digits and _.@+- only)")
+            # Still a row in the report (the batch goes on), never a path or a gradebook id.
+            sub = Submission(sub.student, None, f"{entry.name!r} is not usable as a student "
+                             "id (letters, digits and _.@+- only): not graded", False)
         if sub.student in found:
-            raise ValueError(f"student {sub.student!r} appears twice in {folder}")
+            kept = found[sub.student]
+            note = f"also submitted {entry.name}, which was not graded"
+            found[sub.student] = Submission(kept.student, kept.path,
+                                            "; ".join(x for x in (kept.problem, note) if x),
+                                            kept.usable_id)
+            continue
         found[sub.student] = sub
     if not found:
         raise ValueError(f"no submissions in {folder} (expected <student>.ipynb files "

@@ -121,6 +121,15 @@ def _renamed(name: str):
     return make
 
 
+def _twice(name: str):
+    def make(folder: Path, course: dict) -> None:
+        # Name order decides: the folder "twice" comes before the file "twice.ipynb".
+        (folder / name).mkdir()
+        nbformat.write(_nb(course["student"]), str(folder / name / "x.ipynb"))
+        nbformat.write(toy.student_notebook(course["student"]), str(folder / f"{name}.ipynb"))
+    return make
+
+
 def _blank(name: str):
     def make(folder: Path, course: dict) -> None:
         nbformat.write(toy.student_notebook(course["student"]), str(folder / f"{name}.ipynb"))
@@ -363,6 +372,8 @@ ADVERSARIES: list[Adversary] = [
               _edit("edited_locked_cell", _edit_locked, mean_abs=WRONG_MEAN_ABS)),
     Adversary("edited_points", ALL, "correct, with its points raised to 100",
               _edit("edited_points", _points)),
+    Adversary("bad name!", 0, "a file name that is no student id", _write("bad name!")),
+    Adversary("twice", ALL, "a correct folder and a blank file under one id", _twice("twice")),
 ]
 
 

@@ -62,6 +62,8 @@ def test_structural_changes_are_explained(batch):
     assert "from code to markdown" in notes["retyped_answer_cell"]
     assert "imports was edited" in notes["edited_locked_cell"]
     assert "points of test_mean_abs were changed" in notes["edited_points"]
+    assert "also submitted twice.ipynb, which was not graded" in notes["twice"]
+    assert "not usable as a student id" in report.rows["bad name!"]["problem"]
 
 
 def test_limits_give_clear_reasons(batch):
@@ -85,6 +87,9 @@ def test_gradebook_holds_the_recheck_scores_and_survives_writes(batch):
     with Gradebook(f"sqlite:///{course['root'] / 'gradebook.db'}", "goal-misgeneralization") as gb:
         totals = {s.student.id: s.score for s in gb.assignment_submissions(toy.ASSIGNMENT)}
     for adv in ADVERSARIES:
+        if adv.name == "bad name!":  # reported, never put in the gradebook
+            assert adv.name not in totals
+            continue
         assert totals[adv.name] == adv.worth, adv.name
 
 
