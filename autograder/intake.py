@@ -43,8 +43,10 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
             sub = Submission(sub.student, None, f"{entry.name!r} is not usable as a student "
                              "id (letters, digits and _.@+- only): not graded", False)
         if sub.student in found:
-            kept = found[sub.student]
-            note = f"also submitted {entry.name}, which was not graded"
+            kept, other = found[sub.student], entry.name
+            if kept.path is None and sub.path is not None:  # the one with a notebook wins
+                kept, other = sub, found[sub.student].student + " (folder without a notebook)"
+            note = f"also submitted {other}, which was not graded"
             found[sub.student] = Submission(kept.student, kept.path,
                                             "; ".join(x for x in (kept.problem, note) if x),
                                             kept.usable_id)

@@ -140,7 +140,7 @@ def test_intake_finds_files_and_folders_and_rejects_bad_folders(tmp_path):
     (tmp_path / "bad name!.ipynb").write_text("{}")
     subs = {s.student: s for s in find_submissions(tmp_path, "01_toy")}
     assert subs["a"].path == tmp_path / "a.ipynb"
-    assert subs["a"].problem == "also submitted a, which was not graded"
+    assert subs["a"].problem == "also submitted a (folder without a notebook), which was not graded"
     assert not subs["bad name!"].usable_id and subs["bad name!"].path is None
     assert "not usable as a student id" in subs["bad name!"].problem
 
