@@ -12,8 +12,10 @@ import copy
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +47,14 @@ def write_limited_kernelspec(folder: Path, memory_mb: int, cpu_s: int) -> Path:
 
 
 def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
-                   cell_timeout: int, keep: Path) -> InKernel:
+                   cell_timeout: int, keep: Path, deadline_s: float = 300.0) -> InKernel:
     """nbgrader's in-kernel autograde of ``nb``, minus the database: the same
     preprocessors (clear, de-duplicate, locked and test cells restored from the
     instructor's notebook, execute, limit output) and nbgrader's ``determine_grade``.
+
+    Each cell has ``cell_timeout`` seconds; the whole notebook ``deadline_s``, after which
+    the kernel is killed (cells that sleep use no CPU time, so the CPU limit alone would
+    not stop them).
     """
     from nbgrader.preprocessors import ClearOutput, DeduplicateIds, Execute, LimitOutput
     from nbgrader.utils import determine_grade, is_grade, setenv
@@ -65,11 +71,18 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
         # The kernel is thrown away after the run: no graceful shutdown to wait for.
         executor = Execute(timeout=cell_timeout, interrupt_on_timeout=False,
                            shutdown_kernel="immediate")
+        watchdog = threading.Timer(deadline_s, _kill_kernel, args=(executor,))
+        watchdog.start()
         try:
             with setenv(NBGRADER_EXECUTION="autograde"):
                 nb, _ = executor.preprocess(nb, {"metadata": {"path": tmp}})
         except Exception as err:  # a dead kernel, or nbgrader tripping over the notebook
+            if not watchdog.is_alive():
+                return InKernel(None, f"stopped after {deadline_s:.0f} s (whole-notebook "
+                                "time limit)")
             return InKernel(None, f"{type(err).__name__}: {err}".splitlines()[0][:300])
+        finally:
+            watchdog.cancel()
     nb, _ = LimitOutput().preprocess(nb, {})
     scores = {}
     for cell in nb.cells:
@@ -79,6 +92,14 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
     keep.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(keep))
     return InKernel(scores, notebook=keep)
+
+
+def _kill_kernel(executor) -> None:
+    """SIGKILL the kernel an nbclient executor runs (the watchdog's action)."""
+    process = getattr(getattr(getattr(executor, "km", None), "provisioner", None),
+                      "process", None)
+    if process is not None and process.poll() is None:
+        os.kill(process.pid, signal.SIGKILL)
 
 
 def _overwrite_locked(nb: NotebookNode, source: NotebookNode) -> None:

@@ -80,7 +80,7 @@ def grade_one(job: Job) -> dict:
         keep = Path(job.work) / "autograded" / f"{job.student}.ipynb"
         source_path = Path(job.solutions) / job.assignment / f"{job.assignment}.ipynb"
         ik = inkernel_score(found.notebook, _source(str(source_path)), source_path.parent,
-                            int(job.limits.step_s * 2), keep)
+                            int(job.limits.step_s * 2), keep, job.limits.total_s)
         out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
         out["autograded"] = str(ik.notebook) if ik.notebook else None
     thread.join()

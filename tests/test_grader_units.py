@@ -157,3 +157,24 @@ def test_cli_says_what_is_wrong_in_one_line(course, tmp_path):
     unknown = run("09_nothing", str(tmp_path))
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == "error: unknown assignment '09_nothing'; the course has: 01_toy"
+
+
+def test_inkernel_run_has_a_whole_notebook_deadline(course, tmp_path):
+    import time
+
+    from autograder.inkernel import inkernel_score
+
+    source = nbformat.read(str(course["solutions"] / toy.ASSIGNMENT / f"{toy.ASSIGNMENT}.ipynb"),
+                           as_version=4)
+    nb = toy.correct(course["student"])
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)"))
+    nb.cells.insert(3, nbformat.v4.new_code_cell("time.sleep(1.5)"))
+    nb.cells.insert(4, nbformat.v4.new_code_cell("time.sleep(1.5)"))
+    start = time.monotonic()
+    result = inkernel_score(nb, source, course["solutions"] / toy.ASSIGNMENT, cell_timeout=10,
+                            keep=tmp_path / "out.ipynb", deadline_s=3.0)
+    assert result.scores is None and "whole-notebook time limit" in result.error
+    assert time.monotonic() - start < 30
+    ok = inkernel_score(toy.correct(course["student"]), source,
+                        course["solutions"] / toy.ASSIGNMENT, 10, tmp_path / "ok.ipynb")
+    assert ok.scores == {t: float(p) for t, p in toy.POINTS.items()}
