@@ -105,16 +105,7 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
     plan = make_plan(spec, key, setup, seed)
     limits = opts.limits or Limits(step_s=spec.time_limit_s, memory_mb=spec.memory_mb)
 
-    template = make_template(root / ".grader", assignment, solutions)
-    if not (root / "gradebook.db").exists():  # a new course root starts from the template
-        shutil.copyfile(template, root / "gradebook.db")
-    db_url = f"sqlite:///{root / 'gradebook.db'}"
-    if not _has_assignment(db_url, assignment):
-        ensure_assignment(course_api(root, solutions), assignment)
-    release_nb = root / "release" / assignment / f"{assignment}.ipynb"
-    if not release_nb.exists():
-        shutil.copytree(template.parent / "release" / assignment, release_nb.parent,
-                        dirs_exist_ok=True)
+    db_url, release_nb = _prepare_root(root, assignment, solutions)
     release = nbformat.read(str(release_nb), as_version=4)
     points = _points(release)
     unchecked = sorted(set(points) - set(plan.tests))
@@ -157,6 +148,21 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
     _write_csv(report, list(points))
     export_csv(db_url, assignment, root / "exports" / f"{assignment}_gradebook.csv")
     return report
+
+
+def _prepare_root(root: Path, assignment: str, solutions: Path) -> tuple[str, Path]:
+    """The course root's gradebook (holding the assignment) and release notebook."""
+    template = make_template(root / ".grader", assignment, solutions)
+    if not (root / "gradebook.db").exists():  # a new course root starts from the template
+        shutil.copyfile(template, root / "gradebook.db")
+    db_url = f"sqlite:///{root / 'gradebook.db'}"
+    if not _has_assignment(db_url, assignment):
+        ensure_assignment(course_api(root, solutions), assignment)
+    release_nb = root / "release" / assignment / f"{assignment}.ipynb"
+    if not release_nb.exists():
+        shutil.copytree(template.parent / "release" / assignment, release_nb.parent,
+                        dirs_exist_ok=True)
+    return db_url, release_nb
 
 
 def _has_assignment(db_url: str, assignment: str) -> bool:
