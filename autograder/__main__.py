@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from .course import NOTEBOOKS, REPO, SOLUTIONS, assignments
+from .course import GRADING, NOTEBOOKS, REPO, SOLUTIONS, assignments
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -55,6 +56,54 @@ def cmd_sync_setup_cells(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_autograde(args: argparse.Namespace) -> int:
+    solutions = Path(args.solutions)
+    if args.plain:
+        from .batch import grade_plain
+
+        result = grade_plain(args.assignment, Path(args.submissions), Path(args.course_root),
+                             solutions)
+        for student, score in sorted(result.scores.items()):
+            print(f"{student}\t{score:g}")
+        for student, why in sorted(result.failed.items()):
+            print(f"{student}\tnot graded: {why}")
+        print(f"scores: {result.csv}")
+        return 0
+
+    from .grader import Options, grade
+    from .sandbox import Limits
+
+    limits = None
+    if args.time_limit or args.memory_mb:
+        limits = Limits(step_s=args.time_limit or Limits.step_s,
+                        memory_mb=args.memory_mb or Limits.memory_mb)
+    opts = Options(workers=args.workers, seed=args.seed, inkernel=not args.no_inkernel,
+                   checks_dir=Path(args.checks) if args.checks else None, limits=limits)
+    report = grade(args.assignment, Path(args.submissions), Path(args.course_root), solutions,
+                   opts)
+    for student, row in sorted(report.rows.items()):
+        extra = "; ".join(x for x in (row["problem"], row["flagged"]) if x)
+        print(f"{student}\t{row['score']:g}/{row['max_score']:g}" + (f"\t{extra}" if extra else ""))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"report: {report.csv} (seed {report.seed}); feedback: "
+          f"{Path(args.course_root) / 'feedback'}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .batch import export_csv
+    from .course import check_assignment
+
+    check_assignment(args.assignment, Path(args.solutions))
+    if not (Path(args.course_root) / "gradebook.db").exists():
+        raise FileNotFoundError(f"no gradebook in {args.course_root}: autograde first")
+    db_url = f"sqlite:///{(Path(args.course_root) / 'gradebook.db').resolve()}"
+    to = Path(args.to or Path(args.course_root) / "exports" / f"{args.assignment}_gradebook.csv")
+    print(f"wrote {export_csv(db_url, args.assignment, to)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -75,6 +124,32 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sync-setup-cells",
                        help="write the Colab set-up cell into every solution notebook")
     p.set_defaults(func=cmd_sync_setup_cells)
+
+    p = sub.add_parser("autograde", help="grade a folder of submissions (<student>.ipynb "
+                       "or <student>/*.ipynb) into the gradebook, with a CSV report and feedback")
+    p.add_argument("assignment")
+    p.add_argument("submissions", help="folder of submitted notebooks")
+    p.add_argument("--course-root", default=str(GRADING),
+                   help="grading root: gradebook, submitted/, feedback/, exports/ (default: grading/)")
+    p.add_argument("--solutions", default=str(SOLUTIONS), help=argparse.SUPPRESS)
+    p.add_argument("--checks", help="folder of checks specs (default: autograder/checks/)")
+    p.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                   help="parallel grading processes (default: cores + 1)")
+    p.add_argument("--seed", type=int, help="seed for the hidden inputs (default: fresh)")
+    p.add_argument("--time-limit", type=float, help="seconds per cell or call in the re-check")
+    p.add_argument("--memory-mb", type=int, help="address-space limit of the re-check")
+    p.add_argument("--no-inkernel", action="store_true",
+                   help="skip nbgrader's in-kernel run (no disagreement flags; faster)")
+    p.add_argument("--plain", action="store_true",
+                   help="nbgrader's own autograde only, serially (no re-check)")
+    p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("export", help="export an assignment's gradebook scores to CSV")
+    p.add_argument("assignment")
+    p.add_argument("--course-root", default=str(GRADING))
+    p.add_argument("--solutions", default=str(SOLUTIONS), help=argparse.SUPPRESS)
+    p.add_argument("--to", help="CSV path (default: <course-root>/exports/<assignment>_gradebook.csv)")
+    p.set_defaults(func=cmd_export)
 
     args = parser.parse_args(argv)
     try:

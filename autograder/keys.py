@@ -36,9 +36,16 @@ def solution_cells(assignment: str, solutions: Path = SOLUTIONS) -> dict[str, st
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
 
 
-def answer_key(assignment: str, solutions: Path = SOLUTIONS) -> types.ModuleType:
-    """A module whose attributes are the functions the solution cells define."""
+def answer_key(assignment: str, solutions: Path = SOLUTIONS,
+               prelude: dict[str, str] | None = None) -> types.ModuleType:
+    """A module whose attributes are the functions the solution cells define.
+
+    ``prelude`` (grade id -> source) runs first: the locked set-up cells (imports) that a
+    checks spec names, for solution cells that rely on them.
+    """
     module = types.ModuleType(f"answer_key_{assignment}")
+    for grade_id, src in (prelude or {}).items():
+        exec(compile(src, f"<set-up {assignment}:{grade_id}>", "exec"), module.__dict__)
     for grade_id, src in solution_cells(assignment, solutions).items():
         code = compile(src, f"<solution {assignment}:{grade_id}>", "exec")
         exec(code, module.__dict__)

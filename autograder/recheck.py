@@ -1,0 +1,181 @@
+"""The out-of-kernel re-check: plan the calls, run them in the sandbox, score them.
+
+Planning happens once per batch in the grader's process, before any student code runs:
+inputs are drawn from the checks spec with the batch's seed and the answer key is called
+on them (on copies), which fixes each call's expected outcome. A submission's steps are the
+instructor's set-up cells named in the spec, then the student's solution cells, then the
+calls; only encoded inputs go to the sandbox, never the expected outcomes.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from gmlib.selfcheck import difference
+
+from .checks import Check, Spec
+from .sandbox import Limits, Step, run_steps
+from .sandbox_runner import NotPlainData, decode, describe_error, encode
+
+
+@dataclass
+class PlannedCall:
+    test: str
+    function: str
+    args: Any                      # encoded tuple
+    kwargs: Any                    # encoded dict
+    expected: dict                 # {"value": encoded} or {"raises": [type names]}
+    compare: str                   # "allclose" | "exact" | "custom:<index of check>"
+    rtol: float
+    atol: float
+    visible: bool
+    note: str
+    shown: str = ""                # the call as feedback may quote it (visible cases only)
+
+
+@dataclass
+class Plan:
+    setup: dict[str, str]          # grade id -> instructor's source of a set-up cell
+    calls: list[PlannedCall]
+    tests: list[str]
+    custom: list[Check] = field(default_factory=list)  # checks with a callable compare
+
+
+def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) -> Plan:
+    """Draw every check's cases and record the answer key's outcome on each."""
+    rng = np.random.default_rng(seed)
+    calls: list[PlannedCall] = []
+    custom: list[Check] = []
+    missing = [g for g in spec.setup if g not in setup_sources]
+    if missing:
+        raise ValueError(f"checks spec for {spec.assignment} names set-up cells the "
+                         f"notebook lacks: {missing}")
+    for check in spec.checks:
+        fn = getattr(key, check.function, None)
+        if not callable(fn):
+            raise ValueError(f"the solution notebook of {spec.assignment} defines no "
+                             f"function {check.function!r} (named in its checks spec)")
+        compare = check.compare
+        if callable(compare):
+            custom.append(check)
+            compare = f"custom:{len(custom) - 1}"
+        for case in check.draw(rng):
+            try:
+                expected = {"value": encode(fn(*copy.deepcopy(case.args),
+                                               **copy.deepcopy(case.kwargs)))}
+            except NotPlainData as err:
+                raise ValueError(f"answer key {check.function} returns {err}") from None
+            except (NameError, ImportError) as err:  # a broken key, not an expected error
+                raise ValueError(f"answer key {check.function} fails: {err!r} (does its "
+                                 "solution cell import what it needs, or SETUP name the "
+                                 "set-up cell that does?)") from None
+            except Exception as err:  # the key raises: the student's must raise alike
+                expected = {"raises": describe_error(err)["types"]}
+            shown = _shown(check.function, case) if case.visible else ""
+            calls.append(PlannedCall(check.test, check.function, encode(tuple(case.args)),
+                                     encode(dict(case.kwargs)), expected, compare,
+                                     check.rtol, check.atol, case.visible, case.note, shown))
+    return Plan({g: setup_sources[g] for g in spec.setup}, calls, spec.tests, custom)
+
+
+def _shown(function: str, case: Any) -> str:
+    parts = [_short(a) for a in case.args] + [f"{k}={_short(v)}" for k, v in case.kwargs.items()]
+    return f"{function}({', '.join(parts)})"
+
+
+def _short(x: Any) -> str:
+    text = np.array2string(x, threshold=8) if isinstance(x, np.ndarray) else repr(x)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+_MAGIC = re.compile(r"^(\s*)([%!].*)$")
+
+
+def strip_magics(src: str) -> str:
+    """IPython magics and shell lines are not Python: comment them out for the re-check."""
+    if src.lstrip().startswith("%%"):
+        return ""
+    return "\n".join(_MAGIC.sub(r"\1pass  # \2", line) for line in src.splitlines())
+
+
+def steps_for(plan: Plan, solutions: dict[str, str]) -> list[Step]:
+    steps = [Step("cell", gid, {"cell": src}) for gid, src in plan.setup.items()]
+    steps += [Step("cell", gid, {"cell": strip_magics(src)}) for gid, src in solutions.items()]
+    steps += [Step("call", c.function, {"call": c.function, "args": c.args, "kwargs": c.kwargs},
+                   group=c.function) for c in plan.calls]
+    return steps
+
+
+@dataclass
+class TestResult:
+    test: str
+    passed: bool
+    failures: list[str]            # one line per failed case, safe to show the student
+
+
+def run_recheck(plan: Plan, solutions: dict[str, str], limits: Limits, site=None,
+                hide: list[str] | None = None) -> tuple[dict[str, TestResult], list[str]]:
+    """Re-check one submission; per test cell whether all of its cases passed."""
+    steps = steps_for(plan, solutions)
+    run = run_steps(steps, limits, site, hide)
+    notes: list[str] = []
+    n_cells = len(plan.setup) + len(solutions)
+    for step, outcome in zip(steps[:n_cells], run.outcomes[:n_cells]):
+        if not outcome.ok:
+            who = "set-up cell" if step.name in plan.setup else "your cell"
+            notes.append(f"{who} {step.name} failed: {_error_text(outcome)}")
+    results = {t: TestResult(t, True, []) for t in plan.tests}
+    numbers: dict[str, int] = {}
+    for call, outcome in zip(plan.calls, run.outcomes[n_cells:]):
+        numbers[call.function] = k = numbers.get(call.function, 0) + 1
+        problem = judge(call, outcome, plan)
+        if problem:
+            r = results[call.test]
+            r.passed = False
+            r.failures.append(f"{_which(call, k)}: {problem}")
+    return results, notes
+
+
+def _which(call: PlannedCall, k: int) -> str:
+    if call.visible:
+        return call.shown
+    return f"{call.function}, hidden case {k}" + (f" ({call.note})" if call.note else "")
+
+
+def _error_text(outcome) -> str:
+    if outcome.killed:
+        return outcome.killed
+    err = outcome.error or {}
+    text = f"{(err.get('types') or ['Error'])[0]}: {err.get('message', '')}".strip()
+    return text + (f" [{err['where']}]" if err.get("where") else "")
+
+
+def judge(call: PlannedCall, outcome, plan: Plan) -> str:
+    """'' when the outcome matches the key's; otherwise what went wrong, in words."""
+    if "raises" in call.expected:
+        want = call.expected["raises"][0]
+        if not outcome.ok and not outcome.killed and want in (outcome.error or {}).get("types", []):
+            return ""
+        got = _error_text(outcome) if not outcome.ok else "returned a value"
+        return f"should raise {want}, but {got}"
+    if not outcome.ok:
+        return _error_text(outcome)
+    try:
+        expected, actual = decode(call.expected["value"]), decode(outcome.value)
+    except Exception:
+        return "returned something the grader could not read"
+    if call.compare.startswith("custom:"):
+        check = plan.custom[int(call.compare.split(":")[1])]
+        try:
+            return "" if check.compare(expected, actual) else "wrong value"
+        except Exception:
+            return "wrong value"
+    why = difference(expected, actual, call.compare == "exact", call.rtol, call.atol)
+    if why and call.visible:
+        why += f" (expected {_short(expected)})"
+    return why

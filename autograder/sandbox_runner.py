@@ -1,0 +1,189 @@
+"""The program the re-check runs in a fresh, limited process: a student's cells, then calls.
+
+This file is copied into the sandbox's temporary folder and run as a script, so it imports
+nothing from the course (no ``autograder``, no ``solutions/``): only the standard library
+and, for array arguments, numpy. The grader imports ``encode``/``decode`` from here too, so
+that both ends speak one format.
+
+Protocol: a JSON job on stdin ``{"steps": [{"i": n, "cell": src} | {"i": n, "call": name,
+"args": [...], "kwargs": {...}}], "output_cap": bytes}``; one JSON line per finished step
+on the file descriptor given as the first argument: ``{"i": n, "ok": true, "value": ...}``
+or ``{"i": n, "ok": false, "error": {"types": [...], "message": ...}}``. Values are plain
+data (numbers, strings, lists, arrays as tagged lists): nothing a student's object could
+rig survives the trip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+_type, _isinstance, _len, _str, _repr = type, isinstance, len, str, repr
+_PLAIN = (bool, int, float, str, type(None))
+MAX_DEPTH, MAX_ITEMS = 8, 1_000_000
+
+
+class NotPlainData(TypeError):
+    pass
+
+
+def encode(x, depth: int = 0):
+    """Plain JSON data for ``x``, or NotPlainData: exact built-in types only, no subclasses."""
+    if depth > MAX_DEPTH:
+        raise NotPlainData("nested too deeply")
+    t = _type(x)
+    if t in _PLAIN:
+        return x
+    if t in (list, tuple):
+        if _len(x) > MAX_ITEMS:
+            raise NotPlainData("too many items")
+        return {"__seq__": t.__name__, "items": [encode(v, depth + 1) for v in x]}
+    if t is dict:
+        if not all(_type(k) is str for k in x):
+            raise NotPlainData("a dict with non-string keys")
+        return {"__dict__": {k: encode(v, depth + 1) for k, v in x.items()}}
+    np = sys.modules.get("numpy")
+    if np is not None:
+        if t is np.ndarray and x.dtype.kind in "biuf":
+            if x.size > MAX_ITEMS:
+                raise NotPlainData("array too large")
+            return {"__ndarray__": x.tolist(), "dtype": x.dtype.str}
+        if t in (np.bool_, np.float64, np.float32, np.float16, np.int64, np.int32,
+                 np.int16, np.int8, np.uint8, np.uint16, np.uint32, np.uint64):
+            return encode(x.item(), depth)
+    raise NotPlainData(f"a {getattr(t, '__qualname__', '?')} object "
+                       "(expected numbers, arrays, lists or strings)")
+
+
+def decode(x):
+    """The inverse of ``encode`` (arrays come back as numpy arrays)."""
+    if _isinstance(x, list):
+        return [decode(v) for v in x]
+    if not _isinstance(x, dict):
+        return x
+    if "__ndarray__" in x:
+        import numpy as np
+        return np.array(x["__ndarray__"], dtype=np.dtype(x["dtype"]))
+    if "__seq__" in x:
+        items = [decode(v) for v in x["items"]]
+        return tuple(items) if x["__seq__"] == "tuple" else items
+    if "__dict__" in x:
+        return {k: decode(v) for k, v in x["__dict__"].items()}
+    raise ValueError("unknown tagged value")
+
+
+def describe_error(err: BaseException) -> dict:
+    try:
+        types = [c.__name__ for c in _type(err).__mro__ if c is not object]
+    except Exception:
+        types = ["BaseException"]
+    try:
+        message = _str(err)[:300]
+    except BaseException:
+        message = "(the exception's message could not be shown)"
+    where = ""
+    try:
+        frames = traceback.extract_tb(err.__traceback__)
+        student = [f for f in frames if f.filename.startswith("<cell")]
+        if student:
+            where = f"{student[-1].filename[1:-1]}, line {student[-1].lineno}"
+    except BaseException:
+        pass
+    return {"types": types, "message": message, "where": where}
+
+
+class _CappedOutput:
+    """stdout/stderr for student code: kept up to a cap; past it, printing raises."""
+
+    def __init__(self, cap: int):
+        self.cap, self.used = cap, 0
+
+    def write(self, text):
+        self.used += _len(text) if _isinstance(text, str) else 0
+        if self.used > self.cap:
+            raise OSError(f"output limit: printed more than {self.cap} characters")
+        return _len(text)
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False
+
+
+CLONE_NEWNS, MS_REC, MS_PRIVATE, MS_BIND = 0x00020000, 0x4000, 1 << 18, 0x1000
+
+
+def confine(config: dict) -> None:
+    """Limits and hiding, applied by this process to itself before any student code.
+
+    Address space, CPU seconds, file size, no core dumps; too-large writes fail instead of
+    killing. Where the OS allows (root on Linux), a private mount namespace covers the
+    ``hide`` paths (answer keys, course root, git history) with empty mounts.
+    """
+    import resource
+    import signal
+
+    if config.get("hide"):
+        _hide(config["hide"])
+    resource.setrlimit(resource.RLIMIT_AS, (config["memory"], config["memory"]))
+    resource.setrlimit(resource.RLIMIT_CPU, tuple(config["cpu"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (config["file"], config["file"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _hide(paths: list) -> None:
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNS) != 0:
+        return  # not allowed here: the paths stay visible (see docs/GRADING.md)
+    libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
+    for path in paths:
+        if os.path.isdir(path):
+            libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=64k,mode=000")
+        elif os.path.exists(path):
+            libc.mount(b"/dev/null", path.encode(), None, MS_BIND, None)
+
+
+def main() -> None:
+    confine(json.loads(sys.argv[2]))
+    channel = os.fdopen(int(sys.argv[1]), "w", buffering=1)
+    job = json.loads(sys.stdin.read())
+    sys.stdin = open(os.devnull)
+    cap = int(job.get("output_cap", 100_000))
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    dumps, write, flush = json.dumps, channel.write, channel.flush
+
+    def report(event):
+        write(dumps(event) + "\n")
+        flush()
+
+    for step in job["steps"]:
+        sys.stdout = sys.stderr = _CappedOutput(cap)
+        event = {"i": step["i"], "ok": True}
+        try:
+            if "cell" in step:
+                exec(compile(step["cell"], f"<cell {step['name']}>", "exec"), namespace)
+            else:
+                fn = namespace.get(step["call"])
+                if fn is None:
+                    raise NameError(f"{step['call']} is not defined by the solution cells")
+                args = decode(step["args"])
+                kwargs = decode(step["kwargs"])
+                event["value"] = encode(fn(*args, **kwargs))
+        except BaseException as err:  # SystemExit, KeyboardInterrupt: still just this step
+            event = {"i": step["i"], "ok": False, "error": describe_error(err)}
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+        try:
+            report(event)
+        except (TypeError, ValueError) as err:  # e.g. a float too large for JSON
+            report({"i": step["i"], "ok": False, "error": describe_error(err)})
+    report({"done": True})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""Self-study checks: run an exercise on the notebook's visible examples, explain failures.
+
+    from gmlib.selfcheck import check
+    check(conflict_accuracy, [
+        ((np.array([1, 0]), np.array([1, 1]), np.array([0, 1])), 0.5),
+        ((np.array([1]), np.array([1, 0]), np.array([0])), ValueError),  # must raise
+    ])
+
+Each example is ``(args, expected)`` or ``(args, kwargs, expected)``; ``expected`` is a value
+(numbers and arrays are compared with a tolerance) or an exception class the call must
+raise. ``check`` prints a short success line, or raises ``AssertionError`` that says which
+example failed and how, so a visible test cell may simply be a ``check`` call: the
+self-check and the visible tests then give the same verdict by construction. It needs only
+numpy (it works on Colab, with no nbgrader course), and it knows nothing of the hidden
+tests or the answer keys: those live with the course's autograder, never in gmlib.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+
+def kind(x: Any) -> str:
+    """A value's shape in words: 'a number', 'an array of shape (3,)', ..."""
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape}"
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    if isinstance(x, (bool, np.bool_)):
+        return "a bool"
+    if isinstance(x, (int, float, np.integer, np.floating)):
+        return "a number"
+    return f"a {type(x).__name__}"
+
+
+def difference(expected: Any, actual: Any, exact: bool = False, rtol: float = 1e-6,
+               atol: float = 1e-9) -> str:
+    """'' when ``actual`` matches ``expected``; otherwise what differs, in words.
+
+    The autograder's re-check uses this same comparison on its plain-data results.
+    """
+    numeric = (int, float, np.integer, np.floating, np.bool_, np.ndarray)
+    if isinstance(expected, (list, tuple)) and isinstance(actual, (list, tuple)):
+        if len(expected) != len(actual):
+            return f"returned {kind(actual)}, expected length {len(expected)}"
+        return next((w for e, a in zip(expected, actual)
+                     if (w := difference(e, a, exact, rtol, atol))), "")
+    if isinstance(expected, dict) or isinstance(actual, dict):
+        if not (isinstance(expected, dict) and isinstance(actual, dict)) or \
+                set(expected) != set(actual):
+            return f"returned {kind(actual)}, expected {kind(expected)}"
+        return next((w for k in expected
+                     if (w := difference(expected[k], actual[k], exact, rtol, atol))), "")
+    if isinstance(expected, numeric) and isinstance(actual, numeric + (list, tuple)):
+        e, a = np.asarray(expected), np.asarray(actual)
+        if e.shape != a.shape:
+            return f"returned {kind(actual)}, expected {kind(expected)}"
+        try:
+            same = np.array_equal(e, a) if exact else np.allclose(
+                a.astype(float), e.astype(float), rtol=rtol, atol=atol, equal_nan=True)
+        except (TypeError, ValueError):
+            same = False
+        if same:
+            return ""
+        if a.ndim == 0 and a.dtype.kind in "biuf":
+            return f"wrong value (returned {a.item():.6g})"
+        return "wrong value"
+    if type(actual) is not type(expected):
+        return f"returned {kind(actual)}, expected {kind(expected)}"
+    return "" if actual == expected else "wrong value"
+
+
+def _short(x: Any) -> str:
+    text = np.array2string(x, threshold=8) if isinstance(x, np.ndarray) else repr(x)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def _call_text(fn: Callable, args: Sequence, kwargs: dict) -> str:
+    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+    return f"{getattr(fn, '__name__', 'function')}({', '.join(parts)})"
+
+
+def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
+          rtol: float = 1e-6, atol: float = 1e-9) -> None:
+    """Call ``fn`` on each example; raise AssertionError explaining the first failure."""
+    for n, example in enumerate(examples, 1):
+        if len(example) == 2:
+            (args, expected), kwargs = example, {}
+        else:
+            args, kwargs, expected = example
+        call = _call_text(fn, args, kwargs)
+        must_raise = isinstance(expected, type) and issubclass(expected, BaseException)
+        try:
+            actual = fn(*copy.deepcopy(tuple(args)), **copy.deepcopy(dict(kwargs)))
+        except NotImplementedError:
+            raise AssertionError(f"{call}: not implemented yet (replace the "
+                                 "`raise NotImplementedError()` line with your code)") from None
+        except Exception as err:
+            if must_raise and isinstance(err, expected):
+                continue
+            want = f"should raise {expected.__name__}" if must_raise else \
+                f"should return {_short(expected)}"
+            raise AssertionError(f"example {n}: {call} {want}, but raised "
+                                 f"{type(err).__name__}: {err}") from err
+        if must_raise:
+            raise AssertionError(f"example {n}: {call} should raise {expected.__name__} "
+                                 f"(check the inputs first), but returned {_short(actual)}")
+        why = difference(expected, actual, exact, rtol, atol)
+        if why:
+            raise AssertionError(f"example {n}: {call}: {why}; expected {_short(expected)}")
+    print(f"✓ {getattr(fn, '__name__', 'function')} passes {len(examples)} visible "
+          f"example{'s' if len(examples) != 1 else ''}. (The grader also tries hidden cases.)")

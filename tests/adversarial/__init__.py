@@ -1,0 +1,1 @@
+"""Adversarial submissions for the hardened grader, and the toy course they are graded in."""

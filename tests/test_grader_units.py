@@ -1,0 +1,180 @@
+"""Unit tests of the grader's parts: plain data, sandbox, structure, specs, intake, CLI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograder.checks import Case, Check, Spec, load_spec
+from autograder.intake import find_submissions
+from autograder.recheck import make_plan, strip_magics
+from autograder.sandbox import Limits, Step, hiding_available, run_steps
+from autograder.sandbox_runner import NotPlainData, decode, encode
+from autograder.structure import diagnose
+from tests.adversarial import toy
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_plain_data_round_trip():
+    value = (1, 2.5, True, None, "s", [np.arange(3), {"k": np.float32(1.5)}])
+    back = decode(encode(value))
+    assert back[:5] == (1, 2.5, True, None, "s")
+    assert np.array_equal(back[5][0], np.arange(3)) and back[5][1] == {"k": 1.5}
+
+
+@pytest.mark.parametrize("rigged", [
+    type("F", (float,), {"__eq__": lambda s, o: True})(0.0),
+    np.zeros(3).view(type("A", (np.ndarray,), {})),
+    np.array([object()]),
+    type("L", (list,), {})([1]),
+    object(),
+])
+def test_plain_data_refuses_anything_riggable(rigged):
+    with pytest.raises(NotPlainData):
+        encode(rigged)
+
+
+def _call(fn, *args):
+    return Step("call", fn, {"call": fn, "args": encode(tuple(args)), "kwargs": encode({})},
+                group=fn)
+
+
+def test_sandbox_survives_hangs_exits_and_memory_bombs():
+    cell = ("import os, numpy as np\n"
+            "def ok(x): return float(np.sum(x))\n"
+            "def hang(x):\n    while True: pass\n"
+            "def leave(x): os._exit(3)\n"
+            "def hog(x): return [bytearray(2**28) for _ in range(64)]\n")
+    steps = [Step("cell", "c", {"cell": cell}), _call("ok", np.arange(3)), _call("hang", 1),
+             _call("hang", 2), _call("leave", 1), _call("hog", 1), _call("ok", np.arange(4))]
+    run = run_steps(steps, Limits(step_s=2, memory_mb=1024))
+    out = run.outcomes
+    assert out[1].ok and out[1].value == 3.0
+    assert "time limit" in out[2].killed and "not run" in out[3].killed
+    assert "exited with code 3" in out[4].killed
+    assert not out[5].ok and "MemoryError" in out[5].error["types"]
+    assert out[6].ok and out[6].value == 6.0  # the cell was replayed in a fresh process
+    assert run.restarts == 2
+
+
+def test_sandbox_has_no_course_on_its_path():
+    cell = ("import sys, os\n"
+            "try:\n    import autograder\n    found = True\n"
+            "except ImportError:\n    found = False\n"
+            f"def probe(): return [found, os.getcwd() != {str(REPO)!r}, "
+            f"os.path.exists({str(REPO / 'autograder' / 'keys.py')!r})]\n")
+    run = run_steps([Step("cell", "c", {"cell": cell}), _call("probe")], Limits(step_s=5),
+                    hide=[str(REPO / "autograder")])
+    found, elsewhere, visible = decode(run.outcomes[1].value)
+    assert not found and elsewhere
+    if hiding_available():
+        assert not visible
+
+
+def test_magics_are_commented_out():
+    assert strip_magics("%matplotlib inline\nx = 1") == "pass  # %matplotlib inline\nx = 1"
+    assert strip_magics("%%time\nx = 1") == ""
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    return toy.build_course(tmp_path_factory.mktemp("toy"))
+
+
+def test_structure_of_a_clean_and_an_edited_submission(course, tmp_path):
+    release = toy.student_notebook(course["student"])
+    path = tmp_path / "s.ipynb"
+    nbformat.write(toy.correct(course["student"]), str(path))
+    clean = diagnose(path, release)
+    assert clean.notes == [] and set(clean.solutions) == {"mean_abs", "accuracy", "normalize"}
+    nb = toy.correct(course["student"])
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "normalize"]
+    nbformat.write(nb, str(path))
+    edited = diagnose(path, release)
+    assert "normalize" not in edited.solutions
+    assert edited.notes == ["answer cell normalize is missing (deleted, or its metadata was removed)"]
+
+
+def test_plan_uses_the_key_and_refuses_a_spec_for_missing_functions(course):
+    from autograder.keys import answer_key
+
+    key = answer_key(toy.ASSIGNMENT, course["solutions"], prelude={"i": "import numpy as np"})
+    spec = Spec("01_toy", [Check("test_accuracy", "accuracy",
+                                 [Case(np.array([1, 0]), np.array([1, 1])),
+                                  Case(np.array([1]), np.array([1, 0]))])])
+    plan = make_plan(spec, key, {}, seed=0)
+    assert [c.expected for c in plan.calls] == [{"value": 0.5}, {"raises": ["ValueError",
+                                                 "Exception", "BaseException"]}]
+    with pytest.raises(ValueError, match="defines no function 'nope'"):
+        make_plan(Spec("01_toy", [Check("t", "nope", [Case(1)])]), key, {}, seed=0)
+
+
+def test_specs_load_and_a_missing_one_says_where_to_write_it(course):
+    assert load_spec(toy.ASSIGNMENT, course["checks"]).tests == list(toy.POINTS)
+    spec = load_spec("02_measuring_proxies")
+    assert {c.function for c in spec.checks} == {
+        "conflict_accuracy", "proxy_agreement", "worst_group_accuracy", "flip_rate",
+        "linear_probe_accuracy"}
+    with pytest.raises(FileNotFoundError, match="no checks spec for '03_x'"):
+        load_spec("03_x")
+
+
+def test_intake_finds_files_and_folders_and_rejects_bad_folders(tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "renamed.ipynb").write_text("{}")
+    (tmp_path / "c").mkdir()
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    subs = {s.student: s for s in find_submissions(tmp_path, "01_toy")}
+    assert set(subs) == {"a", "b", "c"}
+    assert "renamed" in subs["b"].problem and subs["c"].path is None
+    with pytest.raises(FileNotFoundError, match="submissions folder not found"):
+        find_submissions(tmp_path / "missing", "01_toy")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "bad name!.ipynb").write_text("{}")
+    subs = {s.student: s for s in find_submissions(tmp_path, "01_toy")}
+    assert subs["a"].path == tmp_path / "a.ipynb"
+    assert subs["a"].problem == "also submitted a (folder without a notebook), which was not graded"
+    assert not subs["bad name!"].usable_id and subs["bad name!"].path is None
+    assert "not usable as a student id" in subs["bad name!"].problem
+
+
+def test_cli_says_what_is_wrong_in_one_line(course, tmp_path):
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "autograder", "autograde", *args,
+                               "--solutions", str(course["solutions"])],
+                              capture_output=True, text=True, cwd=REPO)
+    missing = run(toy.ASSIGNMENT, str(tmp_path / "nope"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"error: submissions folder not found: {tmp_path / 'nope'}"]
+    unknown = run("09_nothing", str(tmp_path))
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "error: unknown assignment '09_nothing'; the course has: 01_toy"
+
+
+def test_inkernel_run_has_a_whole_notebook_deadline(course, tmp_path):
+    import time
+
+    from autograder.inkernel import inkernel_score
+
+    source = nbformat.read(str(course["solutions"] / toy.ASSIGNMENT / f"{toy.ASSIGNMENT}.ipynb"),
+                           as_version=4)
+    nb = toy.correct(course["student"])
+    nb.cells.insert(2, nbformat.v4.new_code_cell("import time\ntime.sleep(1.5)"))
+    nb.cells.insert(3, nbformat.v4.new_code_cell("time.sleep(1.5)"))
+    nb.cells.insert(4, nbformat.v4.new_code_cell("time.sleep(1.5)"))
+    start = time.monotonic()
+    result = inkernel_score(nb, source, course["solutions"] / toy.ASSIGNMENT, cell_timeout=10,
+                            keep=tmp_path / "out.ipynb", deadline_s=3.0)
+    assert result.scores is None and "whole-notebook time limit" in result.error
+    assert time.monotonic() - start < 30
+    ok = inkernel_score(toy.correct(course["student"]), source,
+                        course["solutions"] / toy.ASSIGNMENT, 10, tmp_path / "ok.ipynb")
+    assert ok.scores == {t: float(p) for t, p in toy.POINTS.items()}
