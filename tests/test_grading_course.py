@@ -1,0 +1,70 @@
+"""The course's own graded notebooks, graded end to end: a fully correct submission, a blank
+one, and one with a single wrong function score full, zero, and full minus that question,
+both in nbgrader's in-kernel grading and in the out-of-kernel re-check."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import nbformat
+import pytest
+
+from autograder.checks import load_spec
+from autograder.grader import Options, grade
+from autograder.keys import solution_cells
+from tests.course import ASSIGNMENTS, nbgrader_meta, read, student_path
+
+
+def _has_spec(name: str) -> bool:
+    try:
+        load_spec(name)
+    except (FileNotFoundError, ValueError):
+        return False
+    return True
+
+
+GRADED = [name for name in ASSIGNMENTS if _has_spec(name)]
+MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
+
+
+def _answered(name: str, wrong: str | None = None) -> nbformat.NotebookNode:
+    """The student notebook with every exercise answered as the solution does, except
+    ``wrong``, whose function returns a plausible but wrong number."""
+    nb = copy.deepcopy(read(student_path(name)))
+    solutions = solution_cells(name)
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if gid in solutions and nbgrader_meta(cell).get("solution"):
+            cell.source = "\n".join(l for l in solutions[gid].splitlines() if not MARKER.match(l))
+            if gid == wrong:
+                cell.source += (f"\n\n_right_{wrong} = {wrong}\n"
+                                f"def {wrong}(*args, **kwargs):\n"
+                                f"    return 0.5 * _right_{wrong}(*args, **kwargs) + 0.01\n")
+    return nb
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not GRADED, reason="no assignment has a checks spec yet")
+@pytest.mark.parametrize("name", GRADED)
+def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_path):
+    spec = load_spec(name)
+    points = {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
+              for c in read(student_path(name)).cells if nbgrader_meta(c).get("grade")}
+    total = sum(points.values())
+    wrong = next(c for c in spec.checks if c.function in solution_cells(name))
+    subs = tmp_path / "submitted"
+    subs.mkdir()
+    nbformat.write(_answered(name), str(subs / "correct.ipynb"))
+    nbformat.write(read(student_path(name)), str(subs / "blank.ipynb"))
+    nbformat.write(_answered(name, wrong=wrong.function), str(subs / "one_wrong.ipynb"))
+
+    report = grade(name, subs, root=tmp_path / "grading",
+                   options=Options(seed=0, progress=False))
+
+    expected = {"correct": total, "blank": 0.0, "one_wrong": total - points[wrong.test]}
+    got = {s: float(r["score"]) for s, r in report.rows.items()}
+    assert got == expected, report.rows
+    in_kernel = {s: float(r["nbgrader_score"]) for s, r in report.rows.items()}
+    assert in_kernel == expected, f"nbgrader's own grading disagrees: {report.rows}"
+    assert not any(r["flagged"] for r in report.rows.values()), report.rows
