@@ -5,13 +5,14 @@ both in nbgrader's in-kernel grading and in the out-of-kernel re-check."""
 from __future__ import annotations
 
 import copy
+import csv
 import re
 
 import nbformat
 import pytest
 
 from autograder.checks import load_spec
-from autograder.grader import Options, grade
+from autograder.__main__ import main
 from autograder.keys import solution_cells
 from tests.course import ASSIGNMENTS, nbgrader_meta, read, student_path
 
@@ -59,12 +60,21 @@ def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_
     nbformat.write(read(student_path(name)), str(subs / "blank.ipynb"))
     nbformat.write(_answered(name, wrong=wrong.function), str(subs / "one_wrong.ipynb"))
 
-    report = grade(name, subs, root=tmp_path / "grading",
-                   options=Options(seed=0, progress=False))
+    # The instructor's command, as README.md gives it.
+    root = tmp_path / "grading"
+    assert main(["autograde", name, str(subs), "--course-root", str(root), "--seed", "0"]) == 0
 
+    rows = {r["student"]: r for r in csv.DictReader((root / "exports" / f"{name}.csv").open())}
     expected = {"correct": total, "blank": 0.0, "one_wrong": total - points[wrong.test]}
-    got = {s: float(r["score"]) for s, r in report.rows.items()}
-    assert got == expected, report.rows
-    in_kernel = {s: float(r["nbgrader_score"]) for s, r in report.rows.items()}
-    assert in_kernel == expected, f"nbgrader's own grading disagrees: {report.rows}"
-    assert not any(r["flagged"] for r in report.rows.values()), report.rows
+    assert {s: float(r["score"]) for s, r in rows.items()} == expected, rows
+    in_kernel = {s: float(r["nbgrader_score"]) for s, r in rows.items()}
+    assert in_kernel == expected, f"nbgrader's own grading disagrees: {rows}"
+    assert not any(r["flagged"] for r in rows.values()), rows
+    for student in expected:
+        feedback = root / "feedback" / student / name / f"{name}.html"
+        assert feedback.exists(), f"no feedback for {student}"
+
+    assert main(["export", name, "--course-root", str(root)]) == 0
+    gradebook = {r["student_id"]: float(r["score"]) for r in csv.DictReader(
+        (root / "exports" / f"{name}_gradebook.csv").open())}
+    assert gradebook == expected, gradebook
