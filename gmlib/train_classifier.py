@@ -1,0 +1,77 @@
+"""A seeded, deterministic training loop for the tile classifiers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm.auto import tqdm
+
+from gmlib.classifiers import make_classifier
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module
+    losses: list[float] = field(default_factory=list)   #: training loss of every step
+    epoch_losses: list[float] = field(default_factory=list)  #: mean loss of every epoch
+
+
+def train_classifier(tiles, arch: str = "mlp", *, epochs: int = 5, lr: float = 1e-3,
+                     batch_size: int = 64, seed: int = 0, sample_weight: np.ndarray | None = None,
+                     model: nn.Module | None = None, progress: bool = True) -> TrainResult:
+    """Train a classifier to predict ``tiles.y`` (is it a door?) with Adam and cross-entropy.
+
+    The same ``seed`` gives the same initial weights and the same order of mini-batches, so
+    the same model. ``sample_weight`` (one non-negative number per tile) weights each
+    tile's loss, for group reweighting; ``model`` continues training an existing model
+    instead of making a new one of type ``arch``.
+    """
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"epochs and batch_size must be >= 1, got {epochs} and {batch_size}")
+    if lr <= 0:
+        raise ValueError(f"lr must be > 0, got {lr}")
+    n = len(tiles)
+    if n == 0:
+        raise ValueError("cannot train on an empty TileSet")
+    if sample_weight is None:
+        weight = torch.ones(n)
+    else:
+        weight = torch.as_tensor(np.asarray(sample_weight, dtype=np.float32))
+        if weight.shape != (n,) or (weight < 0).any():
+            raise ValueError(f"sample_weight must be {n} non-negative numbers, "
+                             f"got shape {tuple(weight.shape)}")
+    if model is None:
+        model = make_classifier(arch, size=tiles.size, seed=seed)
+
+    x = torch.as_tensor(tiles.x)
+    y = torch.as_tensor(tiles.y)
+    order = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss(reduction="none")
+    result = TrainResult(model)
+
+    steps = epochs * ((n + batch_size - 1) // batch_size)
+    bar = tqdm(total=steps, desc=f"training {type(model).__name__}", disable=not progress,
+               leave=False)
+    model.train()
+    for _ in range(epochs):
+        perm = torch.randperm(n, generator=order)
+        epoch = []
+        for i in range(0, n, batch_size):
+            idx = perm[i:i + batch_size]
+            w = weight[idx]
+            loss = (loss_fn(model(x[idx]), y[idx]) * w).sum() / w.sum().clamp_min(1e-12)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            result.losses.append(loss.item())
+            epoch.append(result.losses[-1])
+            bar.update(1)
+        result.epoch_losses.append(float(np.mean(epoch)))
+        bar.set_postfix(loss=f"{result.epoch_losses[-1]:.3f}")
+    bar.close()
+    model.eval()
+    return result
