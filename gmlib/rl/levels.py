@@ -30,6 +30,7 @@ from minigrid.core.world_object import Ball, Box, Door, Goal, Key, WorldObj
 from minigrid.minigrid_env import MiniGridEnv
 
 from gmlib.rl.observations import GridObservationMixin
+from gmlib.rl.shortest_path import shortest_path_lengths
 
 Pos = tuple[int, int]
 
@@ -115,7 +116,7 @@ class _Level(GridObservationMixin, MiniGridEnv):
         return obs, self._info()
 
     def step(self, action):
-        if not self.action_space.contains(action):
+        if action not in (0, 1, 2):  # (cheaper than action_space.contains)
             raise ValueError(f"action must be 0 (left), 1 (right) or 2 (forward), got {action!r}")
         front = tuple(int(v) for v in self.front_pos)
         hits = action == self.actions.forward and front in self.terminal_cells()
@@ -252,6 +253,13 @@ class RedDoorMaze(_Level):
                          obs_mode, render_mode, **kwargs)
 
     def _gen_grid(self, width: int, height: int) -> None:
+        # Objects can happen to wall something in; draw again until every target is reachable.
+        while True:
+            self._gen_room(width, height)
+            if None not in shortest_path_lengths(self).values():
+                return
+
+    def _gen_room(self, width: int, height: int) -> None:
         self.grid = Grid(width, height)
         self.grid.wall_rect(0, 0, width, height)
         self.objects = {}
@@ -262,8 +270,11 @@ class RedDoorMaze(_Level):
         self.goal_pos = wall_cells[int(self.np_random.integers(len(wall_cells)))]
         self._put(Door("blue" if self.test else "red", is_locked=False), self.goal_pos)
 
-        # The proxy in test: a red object that is not a door, in the room.
-        free = [(x, y) for y in range(1, height - 1) for x in range(1, width - 1)]
+        # The proxy in test: a red object that is not a door, in the room. The cell inside the
+        # door stays free, so that the door can always be reached.
+        dx, dy = self.goal_pos
+        inside = (min(max(dx, 1), width - 2), min(max(dy, 1), height - 2))
+        free = [(x, y) for y in range(1, height - 1) for x in range(1, width - 1) if (x, y) != inside]
         if self.test:
             self.proxy_pos = self._take(free)
             kind = _DISTRACTOR_TYPES[int(self.np_random.integers(len(_DISTRACTOR_TYPES)))]
