@@ -4,9 +4,10 @@
     PYTHONPATH=. python scripts/train_shipped_agents.py --only 0.2 # one fraction
 
 Each agent's configuration comes from gmlib.rl.agents.shipped_config, and training is seeded,
-so on one machine a rerun writes the same weights. A manifest (manifest.json) records, for each
-checkpoint, its configuration and a quick evaluation (300 sampled episodes on the training
-distribution and on test levels).
+so on one machine a rerun writes the same weights. Checkpoints that already exist are kept (and
+only evaluated) unless --force is given. A manifest (manifest.json), rewritten after every
+agent, records for each checkpoint a quick evaluation: 300 sampled episodes on its training
+distribution and 300 on test levels.
 """
 
 from __future__ import annotations
@@ -21,20 +22,21 @@ from gmlib.rl.evaluation import evaluate, summarize
 from gmlib.rl.ppo import PPOAgent, train
 
 
-def train_one(job: tuple[float, int]) -> dict:
-    fraction, seed = job
+def train_one(job: tuple[float, int, bool]) -> dict:
+    fraction, seed, force = job
     start = time.perf_counter()
-    agent = train(shipped_config(fraction, seed), progress=False)
-    path = agent.save(checkpoint_path(fraction, seed))
+    path = checkpoint_path(fraction, seed)
+    if force or not path.exists():
+        train(shipped_config(fraction, seed), progress=False).save(path)
     loaded = PPOAgent.load(path)  # evaluate what ships (float16 weights)
     result = {
         "file": path.name, "fraction": fraction, "seed": seed,
-        "train_seconds": round(time.perf_counter() - start, 1), "bytes": path.stat().st_size,
+        "seconds": round(time.perf_counter() - start, 1), "bytes": path.stat().st_size,
         "training_levels": summarize(evaluate(loaded, "gmlib/CornerLevel-v0", 300, seed=10_000,
                                               randomize_fraction=fraction)),
         "test_levels": summarize(evaluate(loaded, "gmlib/CornerLevelTest-v0", 300, seed=10_000)),
     }
-    print(f"{path.name}: {result['train_seconds']} s, train goal {result['training_levels']['goal']:.2f}, "
+    print(f"{path.name}: {result['seconds']} s, train goal {result['training_levels']['goal']:.2f}, "
           f"test goal {result['test_levels']['goal']:.2f} proxy {result['test_levels']['proxy']:.2f}",
           flush=True)
     return result
@@ -44,18 +46,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
     parser.add_argument("--only", type=float, action="append", help="train only this fraction (repeatable)")
+    parser.add_argument("--force", action="store_true", help="retrain agents whose checkpoint exists")
     args = parser.parse_args()
-    jobs = [(f, s) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
+    jobs = [(f, s, args.force) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
             if args.only is None or any(abs(f - o) < 1e-9 for o in args.only)]
     if not jobs:
         parser.error(f"no shipped fraction matches {args.only}; fractions: {list(SHIPPED_SEEDS)}")
-    with Pool(args.jobs) as pool:
-        results = pool.map(train_one, jobs, chunksize=1)
     manifest_path = CHECKPOINT_DIR / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    for result in results:
-        manifest[result["file"]] = result
-    manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
+    with Pool(args.jobs) as pool:
+        for result in pool.imap_unordered(train_one, jobs, chunksize=1):
+            manifest[result["file"]] = result
+            manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,11 @@ SHIPPED_FRAMES = 150_000  # about a minute of CPU each
 
 def shipped_config(fraction: float, seed: int) -> PPOConfig:
     """The training configuration of the shipped agent for ``fraction`` and ``seed``."""
+    # Longer rollouts and 4 epochs (not the defaults, 32 steps and 8 epochs): half the compute
+    # per frame, which matters for a CNN, at the same quality for this budget.
     return PPOConfig(env_id="gmlib/CornerLevel-v0", env_kwargs={"randomize_fraction": float(fraction)},
-                     policy="cnn", hidden=32, total_frames=SHIPPED_FRAMES, seed=int(seed))
+                     policy="cnn", hidden=32, total_frames=SHIPPED_FRAMES, n_steps=128, n_epochs=4,
+                     seed=int(seed))
 
 
 def checkpoint_path(fraction: float, seed: int) -> Path:

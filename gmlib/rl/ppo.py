@@ -290,7 +290,7 @@ def _train(config: PPOConfig, progress: bool) -> PPOAgent:
     actions = torch.zeros((T, N), dtype=torch.long)
     logprobs = torch.zeros((T, N))
     rewards = torch.zeros((T, N))
-    dones = torch.zeros((T, N))  # episode terminated (not truncated) at this step
+    dones = torch.zeros((T, N))  # 1 where an episode ended at this step (timeouts included)
     values = torch.zeros((T, N))
 
     next_obs = torch.as_tensor(envs.reset(), dtype=torch.float32)

@@ -10,7 +10,7 @@ import torch
 from gmlib.rl.evaluation import evaluate
 from gmlib.rl.ppo import EnvBatch, PPOAgent, PPOConfig, init_agent, train
 
-TINY = dict(total_frames=4096, n_envs=8, n_steps=32, seed=3)
+TINY = dict(total_frames=2048, n_envs=8, n_steps=32, seed=3)
 
 
 def _without_time(log):

@@ -4,6 +4,7 @@ Episodes are sampled (the agents' own stochastic policy) on levels with seeds th
 never used (training levels come from the environments' own seeded streams).
 """
 
+import functools
 from dataclasses import asdict, replace
 
 import numpy as np
@@ -53,6 +54,7 @@ def test_shipped_agents_solve_the_training_levels(fraction, seed):
     assert outcome_rates(records)["goal"] >= 0.95
 
 
+@functools.cache
 def _test_rates(fraction):
     return [outcome_rates(evaluate(load_agent(fraction, s), "gmlib/CornerLevelTest-v0", N, seed=EVAL_SEED))
             for s in SHIPPED_SEEDS[fraction]]
