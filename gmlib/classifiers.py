@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from gmlib.threads import single_thread
+
 ARCHITECTURES: tuple[str, ...] = ("mlp", "cnn")
 
 
@@ -73,7 +75,8 @@ def _batches(x: np.ndarray, batch_size: int):
 def predict(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """Predicted labels (int64 array of 0/1) for images ``x`` of shape (N, 3, H, W)."""
     model.eval()
-    out = [model(b).argmax(dim=1) for b in _batches(x, batch_size)]
+    with single_thread():
+        out = [model(b).argmax(dim=1) for b in _batches(x, batch_size)]
     return torch.cat(out).numpy().astype(np.int64) if out else np.zeros(0, np.int64)
 
 
@@ -81,7 +84,8 @@ def predict(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarr
 def hidden_features(model: nn.Module, x: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """The hidden feature vectors the head reads, float32 array (N, D)."""
     model.eval()
-    out = [model.features(b) for b in _batches(x, batch_size)]
+    with single_thread():
+        out = [model.features(b) for b in _batches(x, batch_size)]
     return torch.cat(out).numpy() if out else np.zeros((0, model.head.in_features), np.float32)
 
 

@@ -21,7 +21,7 @@ def show_tiles(tiles, predictions: np.ndarray | None = None, *, n: int = 16, nco
     if n == 0:
         raise ValueError("no tiles to show")
     nrows = (n + ncols - 1) // ncols
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.6 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 2.0 * nrows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_xticks([])
         ax.set_yticks([])
@@ -67,8 +67,9 @@ def metric_curves(sweep, metrics: Sequence[str] | None = None, *, ax=None,
                   title: str | None = None):
     """Each metric against the training correlation: mean over seeds as a line, every
     seed as a dot (so the spread between seeds stays visible)."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(6, 3.5))
+    own_figure = ax is None
+    if own_figure:
+        _, ax = plt.subplots(figsize=(7.5, 3.5))
     xs = np.array(sweep.correlations)
     for name in metrics or sweep.metric_names():
         table = sweep.table(name)
@@ -77,7 +78,10 @@ def metric_curves(sweep, metrics: Sequence[str] | None = None, *, ax=None,
             ax.scatter(xs, table[:, j], color=line.get_color(), s=10, alpha=0.4)
     ax.set_xlabel("training correlation (P[door is red] = P[non-door is not red])")
     ax.set_ylim(-0.02, 1.05)
-    ax.legend(fontsize=8)
+    if own_figure:  # room to the right: keep the legend off the curves
+        ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    else:           # the caller's axes may have neighbours on the right
+        ax.legend(fontsize=8)
     ax.set_title(title or f"{sweep.arch.upper()}, {len(sweep.seeds)} seed(s) per point")
     return ax
 

@@ -7,6 +7,7 @@ so notebook 2 can sweep with the metric functions the students wrote.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 import numpy as np
@@ -15,6 +16,12 @@ from tqdm.auto import tqdm
 
 from gmlib.tile_data import TileSet, make_splits
 from gmlib.train_classifier import train_classifier
+
+# Sweeping two architectures over the same correlations should not draw the same tiles twice.
+@lru_cache(maxsize=8)
+def _splits(correlation: float, n_train: int, n_test: int, seed: int) -> dict[str, TileSet]:
+    return make_splits(correlation, n_train=n_train, n_test=n_test, seed=seed)
+
 
 MetricsFn = Callable[[nn.Module, dict[str, TileSet]], dict[str, float]]
 
@@ -59,7 +66,7 @@ def correlation_sweep(correlations: Sequence[float], metrics_fn: MetricsFn, *,
     result = SweepResult([float(c) for c in correlations], [int(s) for s in seeds], arch)
     runs = [(c, s) for c in result.correlations for s in result.seeds]
     for c, s in tqdm(runs, desc=f"sweep ({arch})", disable=not progress):
-        splits = make_splits(c, n_train=n_train, n_test=n_test, seed=s)
+        splits = _splits(c, n_train, n_test, s)
         model = train_classifier(splits["train"], arch, epochs=epochs, seed=s,
                                  progress=False).model
         result.models[(c, s)] = model

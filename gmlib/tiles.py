@@ -17,6 +17,8 @@ from minigrid.core.constants import COLOR_NAMES
 from minigrid.core.world_object import Ball, Box, Door, Key, WorldObj
 from minigrid.utils.rendering import downsample
 
+from gmlib.threads import single_thread
+
 #: Object types, in the order used for the integer ``shape`` labels.
 SHAPES: tuple[str, ...] = ("door", "ball", "box", "key")
 #: MiniGrid's colours, in MiniGrid's order (red is index 0), used for ``colour`` labels.
@@ -96,8 +98,7 @@ def render_tiles(shapes: np.ndarray, colours: np.ndarray, offsets: np.ndarray,
     if n == 0:
         return np.zeros((0, 3, size, size), dtype=np.float32)
 
-    # Geometry in chunks: the oversampled images of a few thousand tiles would otherwise
-    # take hundreds of megabytes at once.
+    # Geometry in chunks, so that memory stays flat however many tiles are asked for.
     small = np.concatenate([
         _place(shapes[i:i + _CHUNK], colours[i:i + _CHUNK], offsets[i:i + _CHUNK],
                scales[i:i + _CHUNK], size)
@@ -125,10 +126,11 @@ def _place(shapes: np.ndarray, colours: np.ndarray, offsets: np.ndarray,
     theta[:, 0, 0] = inv
     theta[:, 1, 1] = inv
     theta[:, :, 2] = -shift * inv[:, None]
-    grid = F.affine_grid(theta, [n, 3, hi, hi], align_corners=False)
-    moved = F.grid_sample(base_t, grid, mode="bilinear", padding_mode="zeros",
-                          align_corners=False)
-    return F.avg_pool2d(moved, _OVERSAMPLE).numpy()
+    with single_thread():  # see gmlib.threads: faster on a busy machine
+        grid = F.affine_grid(theta, [n, 3, hi, hi], align_corners=False)
+        moved = F.grid_sample(base_t, grid, mode="bilinear", padding_mode="zeros",
+                              align_corners=False)
+        return F.avg_pool2d(moved, _OVERSAMPLE).numpy()
 
 
 @lru_cache(maxsize=None)

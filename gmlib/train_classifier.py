@@ -10,6 +10,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from gmlib.classifiers import make_classifier
+from gmlib.threads import single_thread
 
 
 @dataclass
@@ -48,14 +49,25 @@ def train_classifier(tiles, arch: str = "mlp", *, epochs: int = 5, lr: float = 1
 
     x = torch.as_tensor(tiles.x)
     y = torch.as_tensor(tiles.y)
-    order = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss(reduction="none")
     result = TrainResult(model)
 
     steps = epochs * ((n + batch_size - 1) // batch_size)
     bar = tqdm(total=steps, desc=f"training {type(model).__name__}", disable=not progress,
                leave=False)
+    with single_thread():
+        _run_epochs(model, x, y, weight, epochs, batch_size, lr, seed, result, bar)
+    bar.close()
+    model.eval()
+    return result
+
+
+def _run_epochs(model: nn.Module, x: torch.Tensor, y: torch.Tensor, weight: torch.Tensor,
+                epochs: int, batch_size: int, lr: float, seed: int, result: TrainResult,
+                bar) -> None:
+    n = len(x)
+    order = torch.Generator().manual_seed(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    loss_fn = nn.CrossEntropyLoss(reduction="none")
     model.train()
     for _ in range(epochs):
         perm = torch.randperm(n, generator=order)
@@ -72,6 +84,3 @@ def train_classifier(tiles, arch: str = "mlp", *, epochs: int = 5, lr: float = 1
             bar.update(1)
         result.epoch_losses.append(float(np.mean(epoch)))
         bar.set_postfix(loss=f"{result.epoch_losses[-1]:.3f}")
-    bar.close()
-    model.eval()
-    return result
