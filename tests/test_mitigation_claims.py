@@ -27,8 +27,10 @@ def _accuracy(model, tiles: TileSet) -> float:
 
 
 def _measure(model, splits) -> dict[str, float]:
+    balanced = splits["balanced"]
     return {"in-distribution accuracy": _accuracy(model, splits["test"]),
-            "conflict accuracy": _accuracy(model, splits["conflict"])}
+            "conflict accuracy": _accuracy(model, splits["conflict"]),
+            "proxy agreement": float(np.mean(predict(model, balanced.x) == balanced.is_red))}
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,11 @@ def test_last_layer_retraining_pays_most_in_distribution(runs):
              for m in METHODS}
     assert min(means, key=means.get) == "last-layer retraining", (
         f"mean in-distribution accuracy per method: {means}")
+
+
+@pytest.mark.slow
+def test_where_last_layer_retraining_drops_in_distribution_it_turns_against_red(runs):
+    rows = [runs[s]["last-layer retraining"] for s in runs]
+    dropped = [r for r in rows if r["in-distribution accuracy"] < 0.9]
+    assert dropped, f"no seed where last-layer retraining lost in distribution: {rows}"
+    assert all(r["proxy agreement"] < 0.5 for r in dropped), rows
