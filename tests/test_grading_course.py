@@ -26,6 +26,10 @@ def _has_spec(name: str) -> bool:
 
 
 GRADED = [name for name in ASSIGNMENTS if _has_spec(name)]
+# nbgrader's in-kernel run executes the whole notebook three times; doing that for one
+# assignment shows the two graders agree. For the others, that a solution notebook passes
+# its own tests and a blank one fails each is shown by tests/test_course_notebooks.py.
+IN_KERNEL = {"02_measuring_proxies"}
 MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
@@ -62,14 +66,17 @@ def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_
 
     # The instructor's command, as README.md gives it.
     root = tmp_path / "grading"
-    assert main(["autograde", name, str(subs), "--course-root", str(root), "--seed", "0"]) == 0
+    in_kernel_too = name in IN_KERNEL
+    assert main(["autograde", name, str(subs), "--course-root", str(root), "--seed", "0",
+                 *([] if in_kernel_too else ["--no-inkernel"])]) == 0
 
     rows = {r["student"]: r for r in csv.DictReader((root / "exports" / f"{name}.csv").open())}
     expected = {"correct": total, "blank": 0.0, "one_wrong": total - points[wrong.test]}
     assert {s: float(r["score"]) for s, r in rows.items()} == expected, rows
-    in_kernel = {s: float(r["nbgrader_score"]) for s, r in rows.items()}
-    assert in_kernel == expected, f"nbgrader's own grading disagrees: {rows}"
-    assert not any(r["flagged"] for r in rows.values()), rows
+    if in_kernel_too:
+        in_kernel = {s: float(r["nbgrader_score"]) for s, r in rows.items()}
+        assert in_kernel == expected, f"nbgrader's own grading disagrees: {rows}"
+        assert not any(r["flagged"] for r in rows.values()), rows
     for student in expected:
         feedback = root / "feedback" / student / name / f"{name}.html"
         assert feedback.exists(), f"no feedback for {student}"
