@@ -48,8 +48,11 @@ def main() -> None:
     parser.add_argument("--only", type=float, action="append", help="train only this fraction (repeatable)")
     parser.add_argument("--force", action="store_true", help="retrain agents whose checkpoint exists")
     args = parser.parse_args()
-    jobs = [(f, s, args.force) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
-            if args.only is None or any(abs(f - o) < 1e-9 for o in args.only)]
+    # Seed-major order: every fraction gets seed 0 before any gets seed 1, so that an
+    # interrupted run still leaves a usable sweep.
+    jobs = sorted(((f, s, args.force) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
+                   if args.only is None or any(abs(f - o) < 1e-9 for o in args.only)),
+                  key=lambda job: (job[1], job[0]))
     if not jobs:
         parser.error(f"no shipped fraction matches {args.only}; fractions: {list(SHIPPED_SEEDS)}")
     manifest_path = CHECKPOINT_DIR / "manifest.json"
