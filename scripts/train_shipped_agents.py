@@ -16,16 +16,22 @@ import argparse
 import json
 import time
 from multiprocessing import Pool
+from pathlib import Path
+
+import torch
 
 from gmlib.rl.agents import CHECKPOINT_DIR, SHIPPED_SEEDS, checkpoint_path, shipped_config
 from gmlib.rl.evaluation import evaluate, summarize
 from gmlib.rl.ppo import PPOAgent, train
 
 
-def train_one(job: tuple[float, int, bool]) -> dict:
-    fraction, seed, force = job
+def train_one(job: tuple[float, int, bool, str | None]) -> dict:
+    fraction, seed, force, out = job
+    torch.set_num_threads(1)  # several processes share the cores; threads would only fight
     start = time.perf_counter()
     path = checkpoint_path(fraction, seed)
+    if out is not None:
+        path = Path(out) / path.name
     if force or not path.exists():
         train(shipped_config(fraction, seed), progress=False).save(path)
     loaded = PPOAgent.load(path)  # evaluate what ships (float16 weights)
@@ -46,16 +52,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
     parser.add_argument("--only", type=float, action="append", help="train only this fraction (repeatable)")
+    parser.add_argument("--seed", type=int, action="append", help="train only this seed (repeatable)")
     parser.add_argument("--force", action="store_true", help="retrain agents whose checkpoint exists")
+    parser.add_argument("--out", help="write checkpoints and manifest here instead of the package")
     args = parser.parse_args()
-    jobs = [(f, s, args.force) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
-            if args.only is None or any(abs(f - o) < 1e-9 for o in args.only)]
+    # Seed-major order: every fraction gets seed 0 before any gets seed 1, so that an
+    # interrupted run still leaves a usable sweep.
+    jobs = sorted(((f, s, args.force, args.out) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
+                   if (args.only is None or any(abs(f - o) < 1e-9 for o in args.only))
+                   and (args.seed is None or s in args.seed)),
+                  key=lambda job: (job[1], job[0]))
     if not jobs:
         parser.error(f"no shipped fraction matches {args.only}; fractions: {list(SHIPPED_SEEDS)}")
-    manifest_path = CHECKPOINT_DIR / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+    manifest_path = (Path(args.out) if args.out else CHECKPOINT_DIR) / "manifest.json"
     with Pool(args.jobs) as pool:
         for result in pool.imap_unordered(train_one, jobs, chunksize=1):
+            # Re-read before writing: another run (other fractions) may have added entries.
+            manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
             manifest[result["file"]] = result
             manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
 

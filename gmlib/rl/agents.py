@@ -24,16 +24,15 @@ SHIPPED_SEEDS: dict[float, tuple[int, ...]] = {
     0.2: (0, 1, 2, 3, 4),
 }
 SHIPPED_FRACTIONS = tuple(SHIPPED_SEEDS)
-SHIPPED_FRAMES = 150_000  # about a minute of CPU each
+SHIPPED_FRAMES = 150_000  # about 75 s of one CPU core each
 
 
 def shipped_config(fraction: float, seed: int) -> PPOConfig:
     """The training configuration of the shipped agent for ``fraction`` and ``seed``."""
-    # Longer rollouts and 4 epochs (not the defaults, 32 steps and 8 epochs): half the compute
-    # per frame, which matters for a CNN, at the same quality for this budget.
+    # PPO's default settings (16 x 32-step rollouts, 8 epochs): a cheaper recipe (128 steps,
+    # 4 epochs) learned the corner as well but not, at 20 %, to seek a moving goal.
     return PPOConfig(env_id="gmlib/CornerLevel-v0", env_kwargs={"randomize_fraction": float(fraction)},
-                     policy="cnn", hidden=32, total_frames=SHIPPED_FRAMES, n_steps=128, n_epochs=4,
-                     seed=int(seed))
+                     policy="cnn", hidden=64, total_frames=SHIPPED_FRAMES, seed=int(seed))
 
 
 def checkpoint_path(fraction: float, seed: int) -> Path:
