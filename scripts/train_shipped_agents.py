@@ -46,16 +46,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes (default 2)")
     parser.add_argument("--only", type=float, action="append", help="train only this fraction (repeatable)")
+    parser.add_argument("--seed", type=int, action="append", help="train only this seed (repeatable)")
     parser.add_argument("--force", action="store_true", help="retrain agents whose checkpoint exists")
     args = parser.parse_args()
-    jobs = [(f, s, args.force) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
-            if args.only is None or any(abs(f - o) < 1e-9 for o in args.only)]
+    # Seed-major order: every fraction gets seed 0 before any gets seed 1, so that an
+    # interrupted run still leaves a usable sweep.
+    jobs = sorted(((f, s, args.force) for f, seeds in SHIPPED_SEEDS.items() for s in seeds
+                   if (args.only is None or any(abs(f - o) < 1e-9 for o in args.only))
+                   and (args.seed is None or s in args.seed)),
+                  key=lambda job: (job[1], job[0]))
     if not jobs:
         parser.error(f"no shipped fraction matches {args.only}; fractions: {list(SHIPPED_SEEDS)}")
     manifest_path = CHECKPOINT_DIR / "manifest.json"
-    manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
     with Pool(args.jobs) as pool:
         for result in pool.imap_unordered(train_one, jobs, chunksize=1):
+            # Re-read before writing: another run (other fractions) may have added entries.
+            manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
             manifest[result["file"]] = result
             manifest_path.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
 

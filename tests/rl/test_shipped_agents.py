@@ -24,7 +24,6 @@ def test_every_shipped_checkpoint_is_there_and_small():
     expected = [(f, s) for f, seeds in SHIPPED_SEEDS.items() for s in seeds]
     assert shipped_agents() == expected
     assert {0.0, 0.01, 0.02, 0.05, 0.1, 0.2} <= set(SHIPPED_FRACTIONS)
-    assert len(SHIPPED_SEEDS[0.0]) >= 5 and len(SHIPPED_SEEDS[0.2]) >= 5
     assert all(len(seeds) >= 3 for seeds in SHIPPED_SEEDS.values())
     sizes = [checkpoint_path(f, s).stat().st_size for f, s in expected]
     assert max(sizes) < 100_000 and sum(sizes) < 3_000_000
@@ -69,7 +68,7 @@ def test_without_diversity_the_agent_goes_to_the_empty_corner():
 
 def test_twenty_percent_diversity_fixes_the_goal_in_most_seeds():
     zero, twenty = _test_rates(0.0), _test_rates(0.2)
-    assert sum(r["goal"] >= 0.5 for r in twenty) >= 4
+    assert sum(r["goal"] >= 0.5 for r in twenty) >= len(twenty) - 1  # all seeds but at most one
     assert np.mean([r["goal"] for r in twenty]) > np.mean([r["goal"] for r in zero]) + 0.3
 
 
