@@ -58,6 +58,8 @@ def run_episode(policy: Any, env: gym.Env, seed: int, *, greedy: bool = False,
     obs, info = env.reset(seed=int(seed))
     level = env.unwrapped
     if goal_pos is not None:
+        if not hasattr(level, "place_goal"):
+            raise ValueError(f"{type(level).__name__} cannot move its goal; the corner level can")
         level.place_goal(goal_pos)
         obs, info = level.gen_obs(), level._info()
     rng = rng if rng is not None else np.random.default_rng(seed)

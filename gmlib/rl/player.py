@@ -97,7 +97,9 @@ class EpisodePlayer:
             self.run(seed_box.value)
         step.max = len(self.frames) - 1
         show()
-        return w.VBox([w.HBox([seed_box, goal_x, goal_y, run_button]), step, image, caption])
+        controls = [seed_box, goal_x, goal_y, run_button] if hasattr(level, "place_goal") \
+            else [seed_box, run_button]
+        return w.VBox([w.HBox(controls), step, image, caption])
 
     def strip(self, max_frames: int = 8) -> plt.Figure:
         """The static fallback: frames from the current episode in a row."""
