@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from autograder.keys import SOLUTIONS, answer_key
 from gmlib.goals import diagnostic_level, q_values, trajectory_states
-from gmlib.rl.agents import SHIPPED_SEEDS, load_agent, shipped_agents
+from gmlib.rl.agents import SHIPPED_FRACTIONS, load_agent, shipped_agents
 from gmlib.rl.baselines import RandomPolicy, ShortestPathPolicy
 from gmlib.rl.evaluation import evaluate, make_env
 from gmlib.rl.plots import restore_level
@@ -67,9 +67,6 @@ agent_id_kwargs = {("file", NB04, "egocentric_agent.pt"): {"obs_mode": "egocentr
 for _s in (0, 1, 2):
     agent_id_kwargs[("file", NB06, f"egocentric_mlp_seed{_s}.pt")] = {"obs_mode": "egocentric"}
 
-needs_sweep = pytest.mark.skipif(
-    not all((f, s) in shipped_agents() for f in (0.0, 0.2) for s in SHIPPED_SEEDS[f]),
-    reason="the shipped sweep agents (scripts/train_shipped_agents.py) are not all present")
 
 
 # --------------------------------------------------------------------------------------------
@@ -106,17 +103,14 @@ def test_04_four_agents_land_in_their_cells():
     assert k.misgeneralization_rate(records_of(("scripted",))) == 0.0
 
 
-@needs_sweep
-def test_04_claim_across_five_seeds_zero_versus_twenty_percent():
-    """With 0 % randomization the misgeneralization rate is at least 0.7 for at least 4 of 5
-    seeds; with 20 % it is lower, seed for seed."""
+def test_04_claim_across_seeds_at_zero_percent():
+    """With 0 % randomization the misgeneralization rate is at least 0.7 for every shipped seed
+    (at least 3) of the CNN sweep agents, as for the notebook's MLP."""
     k = key(NB04)
-    zero = [k.misgeneralization_rate(records_of(("sweep", 0.0, s))) for s in SHIPPED_SEEDS[0.0]]
-    twenty = {s: k.misgeneralization_rate(records_of(("sweep", 0.2, s))) for s in SHIPPED_SEEDS[0.2]}
-    assert sum(r >= 0.7 for r in zero) >= 4, zero
-    for s, rate in twenty.items():
-        if s in SHIPPED_SEEDS[0.0]:
-            assert rate < zero[SHIPPED_SEEDS[0.0].index(s)], (s, rate, zero)
+    seeds = [s for f, s in shipped_agents() if f == 0.0]
+    assert len(seeds) >= 3, seeds
+    rates = [k.misgeneralization_rate(records_of(("sweep", 0.0, s))) for s in seeds]
+    assert all(r >= 0.7 for r in rates), rates
 
 
 # --------------------------------------------------------------------------------------------
@@ -179,6 +173,50 @@ def test_05_bootstrap_ci_matches_an_independent_resampling():
     independent = [rng.choice(values, size=values.size, replace=True).mean() for _ in range(20_000)]
     assert abs(low - np.quantile(independent, 0.05)) < 0.01
     assert abs(high - np.quantile(independent, 0.95)) < 0.01
+
+
+@lru_cache(maxsize=None)
+def sweep_runs():
+    """Notebook 05's runs, exactly as its cells compute them (100 episodes per distribution)."""
+    classify = key(NB04).classify_episode
+    runs = []
+    for fraction, seed in shipped_agents():
+        agent = load_agent(fraction, seed)
+        test = evaluate(agent, TEST_ENV, n_episodes=100, seed=50_000)
+        own = evaluate(agent, "gmlib/CornerLevel-v0", n_episodes=100, seed=60_000, randomize_fraction=fraction)
+        runs.append({"fraction": fraction, "seed": seed,
+                     "test": [classify(e.to_dict()) for e in test],
+                     "train": [classify(e.to_dict()) for e in own]})
+    return runs
+
+
+needs_sweep = pytest.mark.skipif(
+    {f for f, s in shipped_agents()} != set(SHIPPED_FRACTIONS),
+    reason="not every fraction has a shipped agent yet (scripts/train_shipped_agents.py)")
+
+
+@needs_sweep
+def test_05_the_sweep_is_flat_at_this_budget():
+    """'At every fraction from 0 to 20 %, most test episodes of every agent end in the empty corner
+    (about 85 % for most agents; the lowest is about 70 %). No fraction moves the proxy rate below
+    one half.'"""
+    runs = sweep_runs()
+    assert {r["fraction"] for r in runs} == {0.0, 0.01, 0.02, 0.05, 0.1, 0.2}
+    rates = [r["test"].count("proxy") / len(r["test"]) for r in runs]
+    assert min(rates) >= 0.65 and np.median(rates) >= 0.8, rates
+    rows = key(NB05).summary_table(runs)
+    assert all(r["proxy_rate"] >= 0.75 for r in rows), rows
+    for r in rows:
+        assert r["proxy_ci"][0] <= r["proxy_rate"] <= r["proxy_ci"][1]
+
+
+@needs_sweep
+def test_05_in_distribution_failure_is_about_the_fraction():
+    """'An agent trained with 10 % randomized levels misses the goal in about 10 % of its own
+    training levels.'"""
+    for run in sweep_runs():
+        failure = sum(c != "goal" for c in run["train"]) / len(run["train"])
+        assert abs(failure - run["fraction"]) <= 0.06, (run["fraction"], run["seed"], failure)
 
 
 # --------------------------------------------------------------------------------------------
