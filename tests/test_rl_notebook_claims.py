@@ -77,6 +77,18 @@ def test_04_shipped_agent_is_what_the_notebook_trains():
     assert agent.config == PPOConfig(env_id="gmlib/CornerLevel-v0", policy="mlp", total_frames=40_000, seed=0)
 
 
+def test_04_training_story():
+    """'It reaches the goal in nearly every training level after about 25,000 steps', and its
+    training-level success is excellent."""
+    agent = shipped(NB04, "corner_agent.pt")
+    # (the first updates average over a handful of episodes: count from 100 finished ones on)
+    first = next(e["frames"] for e in agent.log if e["episodes"] >= 100 and e["success_rate"] >= 0.95)
+    assert 15_000 <= first <= 35_000, first
+    k = key(NB04)
+    own = [e.to_dict() for e in evaluate(agent, "gmlib/CornerLevel-v0", n_episodes=100, seed=1_000)]
+    assert [k.classify_episode(r) for r in own].count("goal") >= 95
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_04_mlp_agent_goes_efficiently_to_the_empty_corner(seed):
     """'Most test episodes end in the empty corner ... efficient on the way to the wrong place',
