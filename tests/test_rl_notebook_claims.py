@@ -341,3 +341,13 @@ def test_06_egocentric_agents_take_more_extra_steps():
         full = excess(records_of(("file", NB06, f"full_mlp_seed{seed}.pt"), seed=80_000))
         ego = excess(records_of(("file", NB06, f"egocentric_mlp_seed{seed}.pt"), seed=80_000))
         assert full < 1.5 and 2.5 < ego < 5, (seed, full, ego)
+
+
+def test_06_all_six_observation_agents_solve_their_training_levels():
+    for view, steps in (("full", 40_000), ("egocentric", 30_000)):
+        for seed in (0, 1, 2):
+            agent = shipped(NB06, f"{view}_mlp_seed{seed}.pt")
+            assert agent.config.total_frames == steps and agent.log[-1]["success_rate"] >= 0.99
+            kwargs = {"obs_mode": "egocentric"} if view == "egocentric" else {}
+            own = evaluate(agent, "gmlib/CornerLevel-v0", n_episodes=50, seed=1_000, **kwargs)
+            assert sum(e.outcome == "goal" for e in own) >= 48, (view, seed)
