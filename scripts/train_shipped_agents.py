@@ -17,6 +17,8 @@ import json
 import time
 from multiprocessing import Pool
 
+import torch
+
 from gmlib.rl.agents import CHECKPOINT_DIR, SHIPPED_SEEDS, checkpoint_path, shipped_config
 from gmlib.rl.evaluation import evaluate, summarize
 from gmlib.rl.ppo import PPOAgent, train
@@ -24,6 +26,7 @@ from gmlib.rl.ppo import PPOAgent, train
 
 def train_one(job: tuple[float, int, bool]) -> dict:
     fraction, seed, force = job
+    torch.set_num_threads(1)  # several processes share the cores; threads would only fight
     start = time.perf_counter()
     path = checkpoint_path(fraction, seed)
     if force or not path.exists():

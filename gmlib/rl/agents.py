@@ -30,7 +30,9 @@ SHIPPED_FRAMES = 150_000  # about a minute of CPU each
 def shipped_config(fraction: float, seed: int) -> PPOConfig:
     """The training configuration of the shipped agent for ``fraction`` and ``seed``."""
     # Longer rollouts and 4 epochs (not the defaults, 32 steps and 8 epochs): half the compute
-    # per frame, which matters for a CNN, at the same quality for this budget.
+    # per frame and a quarter of the updates. Enough to learn the corner; at 20 % randomized
+    # levels it is NOT enough to learn to seek a moving goal (see manifest.json), where the
+    # default settings did (one seed: 97 % training, 76 % test success).
     return PPOConfig(env_id="gmlib/CornerLevel-v0", env_kwargs={"randomize_fraction": float(fraction)},
                      policy="cnn", hidden=32, total_frames=SHIPPED_FRAMES, n_steps=128, n_epochs=4,
                      seed=int(seed))
