@@ -351,3 +351,20 @@ def test_06_all_six_observation_agents_solve_their_training_levels():
             kwargs = {"obs_mode": "egocentric"} if view == "egocentric" else {}
             own = evaluate(agent, "gmlib/CornerLevel-v0", n_episodes=50, seed=1_000, **kwargs)
             assert sum(e.outcome == "goal" for e in own) >= 48, (view, seed)
+
+
+def test_notebook_agents_are_what_the_training_script_makes():
+    """scripts/train_notebook_agents.py holds the recipe of every agent in a notebook folder."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("train_notebook_agents",
+                                                  SOLUTIONS.parent / "scripts" / "train_notebook_agents.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    shipped_files = set(SOLUTIONS.glob("0[46]_*/*.pt"))
+    made = set()
+    for config, files in script.configs().values():
+        for file in files:
+            assert PPOAgent.load(file).config == config, file
+            made.add(file)
+    assert made == shipped_files, shipped_files ^ made
