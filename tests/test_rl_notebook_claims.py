@@ -220,6 +220,8 @@ def test_05_the_sweep_is_flat_at_this_budget():
     assert all(r["proxy_rate"] >= 0.75 for r in rows), rows
     for r in rows:
         assert r["proxy_ci"][0] <= r["proxy_rate"] <= r["proxy_ci"][1]
+    width = {r["fraction"]: r["proxy_ci"][1] - r["proxy_ci"][0] for r in rows}
+    assert width[0.2] > 0.05 and sum(w < 0.05 for w in width.values()) >= 4, width  # 'tight where they agree'
 
 
 @needs_sweep
