@@ -60,10 +60,11 @@ def test_setup_cell_installs_the_course_into_a_colab_like_environment(tmp_path):
               and not (nbgrader_meta(c).get("solution") or nbgrader_meta(c).get("grade"))]
     assert not broken, f"cells failed in the Colab-like environment: {broken}"
     installed = subprocess.run([str(python), "-c", "import gmlib, sys; print(gmlib.__file__)"],
-                               capture_output=True, text=True, check=True).stdout
+                               capture_output=True, text=True, check=True,
+                               cwd=tmp_path).stdout  # not the checkout: `-c` imports from cwd
     assert str(env_dir) in installed, f"gmlib came from {installed}, not the fresh environment"
     # A second run of the set-up cell installs nothing.
     again = subprocess.run([str(python), "-c", nb.cells[next(
         i for i, c in enumerate(nb.cells) if c.cell_type == "code")].source],
-        capture_output=True, text=True, check=True, env={**saved, "PYTHONPATH": ""})
+        capture_output=True, text=True, check=True, env={**saved, "PYTHONPATH": ""}, cwd=tmp_path)
     assert "Installing" not in again.stdout
