@@ -66,8 +66,8 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # (notebooks/...) is mapped to its solution notebook (solutions/...), see module docstring.
 # BROWSER_NOTEBOOKS (comma-separated, same forms) replaces the list for one run.
 NOTEBOOKS = [
-    "fixture",
-    # "notebooks/02_measuring_proxies/02_measuring_proxies.ipynb",
+    # "fixture" (a slider and a plot, written by the test) is there for debugging
+    "notebooks/02_measuring_proxies/02_measuring_proxies.ipynb",
 ]
 if os.environ.get("BROWSER_NOTEBOOKS"):
     NOTEBOOKS = [e.strip() for e in os.environ["BROWSER_NOTEBOOKS"].split(",") if e.strip()]
