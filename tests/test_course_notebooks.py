@@ -99,3 +99,15 @@ def test_notebook_opens_with_the_colab_setup_cell(name):
     assert first_code.source == CELL_SOURCE, (
         f"{name}: the first code cell is not the course set-up cell; "
         "run `python -m autograder sync-setup-cells` and regenerate")
+
+
+@pytest.mark.slow
+def test_run_course_command_writes_executed_notebooks(tmp_path, capsys):
+    """The main job of `bash setup.sh`, on one notebook, as README.md gives it."""
+    from autograder.__main__ import main
+
+    name = ASSIGNMENTS[-1]
+    assert main(["run-course", name, "--fast", "--out", str(tmp_path)]) == 0
+    executed = read(tmp_path / f"{name}.ipynb")
+    assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
+    assert "ok in" in capsys.readouterr().out
