@@ -17,7 +17,9 @@ import nbformat
 from .authoring import readonly, write
 from .course import SOLUTIONS, assignments
 
-COURSE_SOURCE = "git+https://github.com/gm-course/goal-misgeneralization-course"
+COURSE_REPOSITORY = "gm-course/goal-misgeneralization-course"  # owner/name on GitHub
+COURSE_SOURCE = f"git+https://github.com/{COURSE_REPOSITORY}"
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 CELL_ID = "course_setup"
 
 CELL_SOURCE = f'''\
@@ -30,6 +32,17 @@ if importlib.util.find_spec("gmlib") is None:
     print(f"Installing the course package from {{source}} ...", flush=True)
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", source], check=True)
     importlib.invalidate_caches()'''
+
+
+def colab_url(assignment: str) -> str:
+    """Where Colab opens the student notebook of ``assignment`` from the course repository."""
+    return (f"https://colab.research.google.com/github/{COURSE_REPOSITORY}/blob/main/"
+            f"notebooks/{assignment}/{assignment}.ipynb")
+
+
+def colab_badge(assignment: str) -> str:
+    """A Markdown 'Open in Colab' badge for the course overview."""
+    return f"[![Open in Colab]({COLAB_BADGE})]({colab_url(assignment)})"
 
 
 def sync(solutions: Path = SOLUTIONS) -> list[Path]:

@@ -111,3 +111,12 @@ def test_run_course_command_writes_executed_notebooks(tmp_path, capsys):
     executed = read(tmp_path / f"{name}.ipynb")
     assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
     assert "ok in" in capsys.readouterr().out
+
+
+def test_course_overview_has_a_colab_badge_per_notebook():
+    from autograder.course import REPO
+    from autograder.setup_cell import colab_badge
+
+    overview = (REPO / "docs" / "COURSE.md").read_text()
+    missing = [name for name in ASSIGNMENTS if colab_badge(name) not in overview]
+    assert not missing, f"docs/COURSE.md lacks the Colab badge of {missing}"
