@@ -1,0 +1,100 @@
+"""Checks spec for 06_which_goal: Boltzmann-rational likelihoods and a posterior over goals.
+
+Expected values come from the solution notebook's own functions (the answer key).
+"""
+
+import math
+
+import numpy as np
+
+from autograder.checks import Case, Check
+
+# The notebook's locked "setup" cell imports torch, gmlib.goals and the agents: the answer
+# cells import numpy themselves and need none of it.
+SETUP: list[str] = []
+TIME_LIMIT_S = 10.0
+
+_Q = [[-3.0, -5.0, -1.0],
+      [-2.0, -2.0, -4.0]]
+
+
+def _trajectories(rng):
+    """Q-values as in the notebook (minus the steps to a target after each action)."""
+    cases = []
+    for t, beta in ((1, 1.0), (8, 2.0), (40, 0.5), (25, 5.0)):
+        steps = rng.integers(1, 15, size=(t, 1))
+        q = -(steps + rng.integers(0, 3, size=(t, 3))).astype(float)
+        cases.append(Case(q, rng.integers(0, 3, size=t), beta=beta))
+    q = rng.normal(scale=3.0, size=(12, 4))
+    cases.append(Case(q.tolist(), [int(a) for a in rng.integers(0, 4, size=12)],
+                      beta=float(rng.uniform(0.1, 3.0))))
+    cases.append(Case(rng.normal(size=(6, 3)) - 1000.0, rng.integers(0, 3, size=6), beta=1.0,
+                      note="Q-values near -1000"))
+    cases.append(Case(rng.normal(size=(5, 3)), rng.integers(0, 3, size=5),
+                      note="beta left at its default"))
+    return cases
+
+
+def _likelihood_edges(rng):
+    return [
+        # Not sent: an empty trajectory, np.zeros((0, 3)) with no actions (the notebook's
+        # hidden test). The grader's encoding of arrays keeps no shape for an empty array
+        # (it arrives as shape (0,)), so the key and the student would see different inputs.
+        Case([[0.0, -1.0, -1.0]], [0], beta=50.0, note="a very rational agent, best action"),
+        Case([[0.0, -1.0, -1.0]], [1], beta=50.0, note="a very rational agent, bad action"),
+        Case([[0.0, -1.0, -1.0], [-2.0, 0.0, -1.0]], [0, 2], beta=0.0, note="beta 0"),
+        Case([1.0, 2.0], [0], note="1-d q_values"),
+        Case([[0.0, 1.0]], [0, 1], note="too many actions"),
+        Case([[0.0, 1.0]], [2], note="an action out of range"),
+        Case([[0.0, 1.0]], [-1], note="a negative action"),
+        Case([[0.0, 1.0]], [0.5], note="a fractional action"),
+        Case([[0.0, 1.0]], [0], -1.0, note="a negative beta"),
+        Case([[0.0, 1.0]], [0], float("inf"), note="an infinite beta"),
+        Case([[0.0, 1.0]], [0], float("nan"), note="a nan beta"),
+    ]
+
+
+def _loglik(rng):
+    cases = []
+    for k in (2, 3, 4):
+        names = ["goal", "proxy", "door", "key"][:k]
+        ll = {n: float(-rng.uniform(0, 60)) for n in names}
+        cases.append(Case(ll))
+        prior = {n: float(rng.uniform(0.1, 5.0)) for n in names}
+        cases.append(Case(ll, prior=prior))
+    long = {"goal": float(-rng.uniform(3000, 6000))}
+    long["proxy"] = long["goal"] - float(rng.uniform(-20, 20))
+    cases.append(Case(long, note="long trajectories: log-likelihoods in the thousands"))
+    cases.append(Case({"goal": -2.0, "proxy": -1.0}, {"goal": 1, "proxy": 3},
+                      note="an integer prior, given by position"))
+    return cases
+
+
+def _posterior_edges(rng):
+    return [
+        Case({"a": 0.0, "b": float("-inf"), "c": 0.0}, note="an impossible candidate"),
+        Case({"a": -1.0, "b": -2.0}, prior={"a": 0.0, "b": 1.0}, note="a zero prior"),
+        Case({"only": -123.0}, note="a single candidate"),
+        Case({}, note="no candidates"),
+        Case({"a": 0.0}, {"b": 1.0}, note="a prior with other names"),
+        Case({"a": 0.0, "b": 0.0}, {"a": -1.0, "b": 2.0}, note="a negative prior"),
+        Case({"a": float("-inf")}, note="no possible candidate"),
+        Case({"a": 0.0, "b": -1.0}, prior={"a": 0.0, "b": 0.0}, note="a prior of all zeros"),
+    ]
+
+
+CHECKS = [
+    Check(test="test_boltzmann_log_likelihood", function="boltzmann_log_likelihood",
+          cases=[Case(_Q, [2, 0], beta=1.0, visible=True),
+                 Case(_Q, [1, 2], beta=0.0, visible=True),
+                 Case(np.array(_Q) - 1000, [2, 0], beta=1.0, visible=True),
+                 _trajectories, _likelihood_edges],
+          rtol=1e-7, atol=1e-9),
+    Check(test="test_goal_posterior", function="goal_posterior",
+          cases=[Case({"goal": math.log(0.2), "proxy": math.log(0.6)}, visible=True),
+                 Case({"goal": math.log(0.2), "proxy": math.log(0.6)},
+                      prior={"goal": 3, "proxy": 1}, visible=True),
+                 Case({"goal": -5000.0, "proxy": -5003.0}, visible=True),
+                 _loglik, _posterior_edges],
+          rtol=1e-6, atol=1e-9),
+]
