@@ -49,7 +49,8 @@ def encode(x, depth: int = 0):
         if t is np.ndarray and x.dtype.kind in "biuf":
             if x.size > MAX_ITEMS:
                 raise NotPlainData("array too large")
-            return {"__ndarray__": x.tolist(), "dtype": x.dtype.str}
+            # The shape travels too: tolist() alone turns an empty (0, 3) array into (0,).
+            return {"__ndarray__": x.tolist(), "dtype": x.dtype.str, "shape": list(x.shape)}
         if t in (np.bool_, np.float64, np.float32, np.float16, np.int64, np.int32,
                  np.int16, np.int8, np.uint8, np.uint16, np.uint32, np.uint64):
             return encode(x.item(), depth)
@@ -65,7 +66,8 @@ def decode(x):
         return x
     if "__ndarray__" in x:
         import numpy as np
-        return np.array(x["__ndarray__"], dtype=np.dtype(x["dtype"]))
+        array = np.array(x["__ndarray__"], dtype=np.dtype(x["dtype"]))
+        return array.reshape(x["shape"]) if "shape" in x else array
     if "__seq__" in x:
         items = [decode(v) for v in x["items"]]
         return tuple(items) if x["__seq__"] == "tuple" else items

@@ -28,6 +28,12 @@ def test_plain_data_round_trip():
     assert np.array_equal(back[5][0], np.arange(3)) and back[5][1] == {"k": 1.5}
 
 
+@pytest.mark.parametrize("shape", [(0, 3), (2, 0, 4), (0,), ()])
+def test_arrays_keep_their_shape_even_when_empty(shape):
+    back = decode(encode(np.zeros(shape, dtype=np.float32)))
+    assert back.shape == shape and back.dtype == np.float32
+
+
 @pytest.mark.parametrize("rigged", [
     type("F", (float,), {"__eq__": lambda s, o: True})(0.0),
     np.zeros(3).view(type("A", (np.ndarray,), {})),
