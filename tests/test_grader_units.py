@@ -184,3 +184,18 @@ def test_inkernel_run_has_a_whole_notebook_deadline(course, tmp_path):
     ok = inkernel_score(toy.correct(course["student"]), source,
                         course["solutions"] / toy.ASSIGNMENT, 10, tmp_path / "ok.ipynb")
     assert ok.scores == {t: float(p) for t, p in toy.POINTS.items()}
+
+
+def test_a_spec_with_its_own_comparison_can_be_sent_to_a_worker(tmp_path):
+    import pickle
+
+    from autograder.checks import load_spec
+
+    (tmp_path / "99_custom.py").write_text(
+        "from autograder.checks import Case, Check\n"
+        "def close_enough(expected, actual):\n"
+        "    return abs(expected - actual) < 0.1\n"
+        "CHECKS = [Check(test='test_f', function='f', cases=[Case(1.0)], compare=close_enough)]\n")
+    spec = load_spec("99_custom", tmp_path)
+    compare = pickle.loads(pickle.dumps(spec.checks[0].compare))
+    assert compare(1.0, 1.05) and not compare(1.0, 2.0)

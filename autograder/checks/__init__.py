@@ -22,6 +22,7 @@ what a hidden case is about ("an empty group") without giving its inputs.
 from __future__ import annotations
 
 import importlib.util
+import sys
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,5 +102,8 @@ def _load_module(path: Path, name: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    # Registered so that pickle finds the spec's own functions (a custom `compare`) by name
+    # when a job is sent to a forked grading worker.
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
