@@ -43,6 +43,12 @@ def _nbgrader(cell_id: str, *, grade: bool, solution: bool, locked: bool,
     return meta
 
 
+def strip_solution_markers(src: str) -> str:
+    """A solution cell's source as a student would write it: the markers removed."""
+    return "\n".join(line for line in _clean(src).splitlines()
+                     if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
 def markdown(text: str) -> NotebookNode:
     return new_markdown_cell(_clean(text))
 

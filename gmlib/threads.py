@@ -1,4 +1,4 @@
-"""Run torch on one thread for the course's tiny models."""
+"""Run torch on a set number of threads (one, for the course's tiny models)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,17 @@ import torch
 
 
 @contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run torch on ``n`` threads inside the block, then restore the previous setting."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@contextmanager
 def single_thread() -> Iterator[None]:
     """Run torch on one thread inside the block, then restore the previous setting.
 
@@ -16,9 +27,5 @@ def single_thread() -> Iterator[None]:
     synchronisation than it saves, and on a busy two-core machine we measured a CNN taking
     97 s with two threads against 3 s with one.
     """
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         yield
-    finally:
-        torch.set_num_threads(before)

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import copy
 import csv
-import re
 
 import nbformat
 import pytest
 
+from autograder.authoring import strip_solution_markers
 from autograder.checks import load_spec
 from autograder.__main__ import main
 from autograder.keys import solution_cells
@@ -30,7 +30,6 @@ GRADED = [name for name in ASSIGNMENTS if _has_spec(name)]
 # assignment shows the two graders agree. For the others, that a solution notebook passes
 # its own tests and a blank one fails each is shown by tests/test_course_notebooks.py.
 IN_KERNEL = {"02_measuring_proxies"}
-MARKER = re.compile(r"^\s*### (BEGIN|END) SOLUTION\s*$")
 
 
 def _answered(name: str, wrong: str | None = None) -> nbformat.NotebookNode:
@@ -41,7 +40,7 @@ def _answered(name: str, wrong: str | None = None) -> nbformat.NotebookNode:
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in solutions and nbgrader_meta(cell).get("solution"):
-            cell.source = "\n".join(l for l in solutions[gid].splitlines() if not MARKER.match(l))
+            cell.source = strip_solution_markers(solutions[gid])
             if gid == wrong:
                 cell.source += (f"\n\n_right_{wrong} = {wrong}\n"
                                 f"def {wrong}(*args, **kwargs):\n"

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 import gmlib.rl.levels  # noqa: F401  (registers the gmlib/ environments)
+from gmlib.threads import torch_threads
 
 POLICIES = ("mlp", "cnn")
 
@@ -265,12 +266,8 @@ def init_agent(config: PPOConfig) -> PPOAgent:
 
 def train(config: PPOConfig, progress: bool = True) -> PPOAgent:
     """Train a PPO agent; ``agent.log`` holds one dict per update (frames, seconds, success...)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(config.torch_threads)
-    try:
+    with torch_threads(config.torch_threads):
         return _train(config, progress)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train(config: PPOConfig, progress: bool) -> PPOAgent:

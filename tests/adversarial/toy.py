@@ -153,14 +153,11 @@ def answer(release_nb: Path, **bodies: str) -> NotebookNode:
         gid = cell.metadata.get("nbgrader", {}).get("grade_id")
         if gid in bodies:
             body = bodies[gid]
-            cell.source = _strip_markers(CORRECT[gid]) if body is True else A._clean(body)
+            cell.source = (A.strip_solution_markers(CORRECT[gid]) if body is True
+                           else A._clean(body))
     return nb
 
 
 def correct(release_nb: Path) -> NotebookNode:
     return answer(release_nb, **{fn: True for fn in CORRECT})
 
-
-def _strip_markers(src: str) -> str:
-    return "\n".join(line for line in A._clean(src).splitlines()
-                     if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
