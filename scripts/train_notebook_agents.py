@@ -1,47 +1,62 @@
-"""Train the small agents that ship inside the RL notebooks' folders (04 and 06).
+"""Train the small named agents that notebooks 04 and 06 load (``gmlib.rl.agents.load_checkpoint``).
 
     PYTHONPATH=. python scripts/train_notebook_agents.py            # all of them, one after another
-    PYTHONPATH=. python scripts/train_notebook_agents.py --only full_mlp_seed1
+    PYTHONPATH=. python scripts/train_notebook_agents.py --only corner_mlp_seed1
 
-The corner-level sweep agents of notebook 05 are gmlib's shipped agents
-(scripts/train_shipped_agents.py); these are the others:
+The corner-level sweep agents of notebook 05 are made by scripts/train_shipped_agents.py;
+these are the others, saved in gmlib/rl/checkpoints/named/ so that a notebook opened alone
+(on Colab, say) finds them in the installed package:
 
-* 04 ``corner_agent.pt``: the MLP the notebook trains live (same configuration as its cell);
-* 04 ``egocentric_agent.pt`` and 06 ``egocentric_goal_agent.pt``: an MLP on the egocentric view
-  trained with the goal anywhere (a goal-seeker), played in a room too large for it;
-* 06 ``full_mlp_seed{0,1,2}.pt`` and ``egocentric_mlp_seed{0,1,2}.pt``: the observation-dependence
-  experiment, the goal always in the corner.
+* ``corner_mlp_seed{0,1,2}``: an MLP on the full grid, goal always in the corner. Seed 0 is the
+  agent notebook 04 trains live (same configuration as its cell); notebook 06 compares all three
+  with the egocentric ones;
+* ``corner_egocentric_mlp_seed{0,1,2}``: the same on MiniGrid's egocentric view (notebook 06);
+* ``goal_seeker_egocentric_mlp``: an MLP on the egocentric view trained with the goal anywhere
+  (notebook 04 plays it in a room too large for it; notebook 06 uses it as a goal-seeker);
+* ``maze_cnn_seed{0..4}``: the red-door maze of notebook 06, a CNN on the egocentric view;
+* ``maze_cnn_full_seed{0,1}``: the same network on the full grid, with half as many steps again,
+  to show why notebook 06 uses the egocentric view for the maze.
 
-Training is seeded: on one machine a rerun writes the same weights. About a minute each on 2 cores.
+Training is seeded: on one machine a rerun writes the same weights. A minute or two each.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-from pathlib import Path
 
+from gmlib.rl.agents import NAMED_DIR
 from gmlib.rl.ppo import PPOConfig, train
 
-SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
-NB04, NB06 = SOLUTIONS / "04_classifiers_to_agents", SOLUTIONS / "06_which_goal"
+MAZE_SEEDS = (0, 1, 2, 3, 4)
 
 
-def configs() -> dict[str, tuple[PPOConfig, list[Path]]]:
-    """name -> (configuration, files it is saved to)."""
+def maze_config(seed: int, obs_mode: str = "egocentric") -> PPOConfig:
+    """The red-door maze agents: on the egocentric view the CNN learns the maze in 100k frames;
+    on the full grid it reaches the door in about a quarter of training levels after 150k."""
+    if obs_mode == "egocentric":
+        return PPOConfig(env_id="gmlib/RedDoorMaze-v0",
+                         env_kwargs={"size": 6, "n_distractors": 1, "obs_mode": "egocentric"},
+                         policy="cnn", hidden=64, total_frames=100_000, seed=seed)
+    return PPOConfig(env_id="gmlib/RedDoorMaze-v0", env_kwargs={"size": 6, "n_distractors": 1},
+                     policy="cnn", hidden=64, total_frames=150_000, seed=seed)
+
+
+def configs() -> dict[str, PPOConfig]:
+    """name -> the configuration that trains it."""
     jobs = {}
     for seed in (0, 1, 2):
-        jobs[f"full_mlp_seed{seed}"] = (
-            PPOConfig(env_id="gmlib/CornerLevel-v0", policy="mlp", total_frames=40_000, seed=seed),
-            [NB06 / f"full_mlp_seed{seed}.pt"] + ([NB04 / "corner_agent.pt"] if seed == 0 else []))
-        jobs[f"egocentric_mlp_seed{seed}"] = (
-            PPOConfig(policy="mlp", total_frames=30_000, seed=seed,
-                      env_kwargs={"randomize_fraction": 0.0, "obs_mode": "egocentric"}),
-            [NB06 / f"egocentric_mlp_seed{seed}.pt"])
-    jobs["egocentric_goal_seeker"] = (
-        PPOConfig(policy="mlp", total_frames=30_000, seed=0,
-                  env_kwargs={"randomize_fraction": 1.0, "obs_mode": "egocentric"}),
-        [NB04 / "egocentric_agent.pt", NB06 / "egocentric_goal_agent.pt"])
+        jobs[f"corner_mlp_seed{seed}"] = PPOConfig(
+            env_id="gmlib/CornerLevel-v0", policy="mlp", total_frames=40_000, seed=seed)
+        jobs[f"corner_egocentric_mlp_seed{seed}"] = PPOConfig(
+            policy="mlp", total_frames=30_000, seed=seed,
+            env_kwargs={"randomize_fraction": 0.0, "obs_mode": "egocentric"})
+    jobs["goal_seeker_egocentric_mlp"] = PPOConfig(
+        policy="mlp", total_frames=30_000, seed=0,
+        env_kwargs={"randomize_fraction": 1.0, "obs_mode": "egocentric"})
+    for seed in MAZE_SEEDS:
+        jobs[f"maze_cnn_seed{seed}"] = maze_config(seed)
+    for seed in (0, 1):
+        jobs[f"maze_cnn_full_seed{seed}"] = maze_config(seed, obs_mode="full")
     return jobs
 
 
@@ -53,16 +68,12 @@ def main() -> None:
     unknown = set(args.only or []) - set(jobs)
     if unknown:
         parser.error(f"unknown agents {sorted(unknown)}; known: {sorted(jobs)}")
-    for name, (config, files) in jobs.items():
+    for name, config in jobs.items():
         if args.only and name not in args.only:
             continue
         agent = train(config, progress=False)
-        first, *copies = files
-        agent.save(first)
-        for copy in copies:
-            shutil.copyfile(first, copy)
-        print(f"{name}: training success {agent.log[-1]['success_rate']:.2f} -> "
-              + ", ".join(str(f.relative_to(SOLUTIONS)) for f in files), flush=True)
+        path = agent.save(NAMED_DIR / f"{name}.pt")
+        print(f"{name}: training success {agent.log[-1]['success_rate']:.2f} -> {path}", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
-"""Shipped corner-level agents: small CNN policies trained at several randomized fractions.
+"""Agents that ship with gmlib, so that notebooks can load instead of train (and run on Colab).
 
-``load_agent(0.02, seed=1)`` loads the agent trained with 2 % of levels having the goal away
-from the corner. ``shipped_agents()`` lists what is available. The checkpoints are made by
-``scripts/train_shipped_agents.py``, which calls ``shipped_config`` for each one, so the
-configuration in every checkpoint is the recipe that reproduces it.
+* The corner-level sweep of notebook 05: small CNN policies trained at several randomized
+  fractions. ``load_agent(0.02, seed=1)`` loads the agent trained with 2 % of levels having the
+  goal away from the corner; ``shipped_agents()`` lists them. Made by
+  ``scripts/train_shipped_agents.py``, which calls ``shipped_config`` for each one.
+* The notebooks' other agents, by name: ``load_checkpoint("corner_mlp_seed0")``;
+  ``checkpoint_names()`` lists them. Made by ``scripts/train_notebook_agents.py``.
+
+Every checkpoint holds the configuration that trained it: the recipe that reproduces it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 from gmlib.rl.ppo import PPOAgent, PPOConfig
 
 CHECKPOINT_DIR = Path(__file__).parent / "checkpoints"
+NAMED_DIR = CHECKPOINT_DIR / "named"
 
 #: Randomized fractions with shipped agents, and the seeds shipped for each.
 SHIPPED_SEEDS: dict[float, tuple[int, ...]] = {
@@ -56,4 +61,17 @@ def load_agent(fraction: float, seed: int = 0) -> PPOAgent:
     path = checkpoint_path(matches[0], seed)
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run scripts/train_shipped_agents.py")
+    return PPOAgent.load(path)
+
+
+def checkpoint_names() -> list[str]:
+    """Names of the notebooks' agents that ``load_checkpoint`` can load."""
+    return sorted(path.stem for path in NAMED_DIR.glob("*.pt"))
+
+
+def load_checkpoint(name: str) -> PPOAgent:
+    """Load a notebook agent shipped with gmlib by name, e.g. ``"corner_mlp_seed0"``."""
+    path = NAMED_DIR / f"{name}.pt"
+    if not path.exists():
+        raise ValueError(f"no shipped agent named {name!r}; names: {checkpoint_names()}")
     return PPOAgent.load(path)

@@ -130,3 +130,26 @@ def frame_strip(frames: Sequence[np.ndarray], max_frames: int = 8, title: str | 
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def plot_outcome_shares(shares: dict[str, dict[str, float]], colours: dict[str, str],
+                        ax: plt.Axes | None = None, ylabel: str = "share of episodes") -> plt.Axes:
+    """Stacked bars: one bar per group (``shares`` keys, in order), one colour per outcome.
+
+    ``shares[group][outcome]`` is a fraction of that group's episodes; ``colours`` names the
+    outcomes to stack, bottom first, and their colours (outcomes missing from a group count 0).
+    """
+    if not shares:
+        raise ValueError("no groups to plot")
+    ax = ax if ax is not None else plt.subplots(figsize=(7, 3.5))[1]
+    groups = list(shares)
+    bottom = np.zeros(len(groups))
+    for outcome, colour in colours.items():
+        heights = np.array([float(shares[g].get(outcome, 0.0)) for g in groups])
+        ax.bar(range(len(groups)), heights, bottom=bottom, color=colour, label=outcome)
+        bottom += heights
+    ax.set_xticks(range(len(groups)), groups)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, max(1.0, float(bottom.max())))
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
+    return ax
