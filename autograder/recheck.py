@@ -18,7 +18,7 @@ import numpy as np
 
 from gmlib.selfcheck import difference
 
-from .checks import Check, Spec
+from .checks import Check, OnePass, Spec
 from .sandbox import Limits, Step, run_steps
 from .sandbox_runner import NotPlainData, decode, describe_error, encode
 
@@ -36,6 +36,7 @@ class PlannedCall:
     visible: bool
     note: str
     shown: str = ""                # the call as feedback may quote it (visible cases only)
+    strict: bool = False           # sequence types must match (tuple is not list)
 
 
 @dataclass
@@ -66,8 +67,8 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
             compare = f"custom:{len(custom) - 1}"
         for case in check.draw(rng):
             try:
-                expected = {"value": encode(fn(*copy.deepcopy(case.args),
-                                               **copy.deepcopy(case.kwargs)))}
+                expected = {"value": encode(fn(*[_live(a) for a in case.args],
+                                               **{k: _live(v) for k, v in case.kwargs.items()}))}
             except NotPlainData as err:
                 raise ValueError(f"answer key {check.function} returns {err}") from None
             except (NameError, ImportError) as err:  # a broken key, not an expected error
@@ -77,10 +78,30 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
             except Exception as err:  # the key raises: the student's must raise alike
                 expected = {"raises": describe_error(err)["types"]}
             shown = _shown(check.function, case) if case.visible else ""
-            calls.append(PlannedCall(check.test, check.function, encode(tuple(case.args)),
-                                     encode(dict(case.kwargs)), expected, compare,
-                                     check.rtol, check.atol, case.visible, case.note, shown))
+            calls.append(PlannedCall(check.test, check.function, _encode_args(case.args),
+                                     _encode_kwargs(case.kwargs), expected, compare,
+                                     check.rtol, check.atol, case.visible, case.note, shown,
+                                     check.strict_types))
     return Plan({g: setup_sources[g] for g in spec.setup}, calls, spec.tests, custom)
+
+
+def _live(arg: Any) -> Any:
+    """A fresh copy of a case argument for one call (a ``OnePass`` becomes an iterator)."""
+    return iter(copy.deepcopy(list(arg))) if isinstance(arg, OnePass) else copy.deepcopy(arg)
+
+
+def _encode_arg(arg: Any) -> Any:
+    if isinstance(arg, OnePass):
+        return {"__iter__": [encode(v) for v in arg]}
+    return encode(arg)
+
+
+def _encode_args(args: tuple) -> dict:
+    return {"__seq__": "tuple", "items": [_encode_arg(a) for a in args]}
+
+
+def _encode_kwargs(kwargs: dict) -> dict:
+    return {"__dict__": {str(k): _encode_arg(v) for k, v in kwargs.items()}}
 
 
 def _shown(function: str, case: Any) -> str:
@@ -175,7 +196,8 @@ def judge(call: PlannedCall, outcome, plan: Plan) -> str:
             return "" if check.compare(expected, actual) else "wrong value"
         except Exception:
             return "wrong value"
-    why = difference(expected, actual, call.compare == "exact", call.rtol, call.atol)
+    why = difference(expected, actual, call.compare == "exact", call.rtol, call.atol,
+                     strict=call.strict)
     if why and call.visible:
         why += f" (expected {_short(expected)})"
     return why

@@ -71,6 +71,8 @@ def decode(x):
     if "__seq__" in x:
         items = [decode(v) for v in x["items"]]
         return tuple(items) if x["__seq__"] == "tuple" else items
+    if "__iter__" in x:  # an argument the exercise must accept as any iterable
+        return iter([decode(v) for v in x["__iter__"]])
     if "__dict__" in x:
         return {k: decode(v) for k, v in x["__dict__"].items()}
     raise ValueError("unknown tagged value")

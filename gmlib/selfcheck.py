@@ -37,27 +37,38 @@ def kind(x: Any) -> str:
 
 
 def difference(expected: Any, actual: Any, exact: bool = False, rtol: float = 1e-6,
-               atol: float = 1e-9) -> str:
+               atol: float = 1e-9, strict: bool = False) -> str:
     """'' when ``actual`` matches ``expected``; otherwise what differs, in words.
 
-    The autograder's re-check uses this same comparison on its plain-data results.
+    Lists and tuples stand in for each other unless ``strict``. The autograder's re-check
+    uses this same comparison on its plain-data results.
     """
     numeric = (int, float, np.integer, np.floating, np.bool_, np.ndarray)
+    if actual is None and expected is not None:
+        return "returned None: is the `return` statement missing?"
     if isinstance(expected, (list, tuple)) and isinstance(actual, (list, tuple)):
         if len(expected) != len(actual):
             return f"returned {kind(actual)}, expected length {len(expected)}"
+        if strict and type(expected) is not type(actual):
+            return f"returned {kind(actual)}, expected {kind(expected)}"
         return next((w for e, a in zip(expected, actual)
-                     if (w := difference(e, a, exact, rtol, atol))), "")
+                     if (w := difference(e, a, exact, rtol, atol, strict))), "")
     if isinstance(expected, dict) or isinstance(actual, dict):
         if not (isinstance(expected, dict) and isinstance(actual, dict)) or \
                 set(expected) != set(actual):
             return f"returned {kind(actual)}, expected {kind(expected)}"
         return next((w for k in expected
-                     if (w := difference(expected[k], actual[k], exact, rtol, atol))), "")
+                     if (w := difference(expected[k], actual[k], exact, rtol, atol, strict))), "")
     if isinstance(expected, numeric) and isinstance(actual, numeric + (list, tuple)):
         e, a = np.asarray(expected), np.asarray(actual)
         if e.shape != a.shape:
             return f"returned {kind(actual)}, expected {kind(expected)}"
+        if e.dtype.kind in "biuf" and a.dtype.kind not in "biuf":
+            return (f"returned values of type {a.dtype} where numbers were expected "
+                    "(convert with float(...) or np.asarray(..., dtype=float))")
+        if a.dtype.kind == "f" and np.isnan(a).any() and not np.isnan(e.astype(float)).any():
+            return ("returned NaN where a number was expected: look for a division by zero "
+                    "or a mean over an empty selection")
         try:
             same = np.array_equal(e, a) if exact else np.allclose(
                 a.astype(float), e.astype(float), rtol=rtol, atol=atol, equal_nan=True)
@@ -75,6 +86,7 @@ def difference(expected: Any, actual: Any, exact: bool = False, rtol: float = 1e
 
 def _short(x: Any) -> str:
     text = np.array2string(x, threshold=8) if isinstance(x, np.ndarray) else repr(x)
+    text = " ".join(text.split())  # a 2-d array on one line
     return text if len(text) < 80 else text[:77] + "..."
 
 
@@ -84,8 +96,10 @@ def _call_text(fn: Callable, args: Sequence, kwargs: dict) -> str:
 
 
 def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
-          rtol: float = 1e-6, atol: float = 1e-9) -> None:
-    """Call ``fn`` on each example; raise AssertionError explaining the first failure."""
+          rtol: float = 1e-6, atol: float = 1e-9, strict: bool = False) -> None:
+    """Call ``fn`` on each example; raise AssertionError explaining the first failure.
+
+    ``strict``: a list does not pass where a tuple is expected (or the reverse)."""
     for n, example in enumerate(examples, 1):
         if len(example) == 2:
             (args, expected), kwargs = example, {}
@@ -108,7 +122,7 @@ def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
         if must_raise:
             raise AssertionError(f"example {n}: {call} should raise {expected.__name__} "
                                  f"(check the inputs first), but returned {_short(actual)}")
-        why = difference(expected, actual, exact, rtol, atol)
+        why = difference(expected, actual, exact, rtol, atol, strict)
         if why:
             raise AssertionError(f"example {n}: {call}: {why}; expected {_short(expected)}")
     print(f"✓ {getattr(fn, '__name__', 'function')} passes {len(examples)} visible "

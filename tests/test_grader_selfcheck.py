@@ -59,3 +59,16 @@ def test_selfcheck_imports_nothing_of_the_autograder():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"PYTHONPATH": str(repo), "PATH": "/usr/bin:/bin"})
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("fn, message", [
+    (lambda p, l: None, "returned None: is the `return` statement missing?"),
+    (lambda p, l: float("nan"), "returned NaN where a number was expected"),
+    (lambda p, l: "0.67", "returned a str, expected a number"),
+    (lambda p, l: np.array(["0.67"]).reshape(()), "returned values of type <U4 where numbers were expected"),
+    (lambda p, l: np.ones(3), "returned an array of shape (3,), expected a number"),
+])
+def test_common_mistakes_get_a_message_that_says_what_to_fix(fn, message):
+    with pytest.raises(AssertionError) as err:
+        check(fn, EXAMPLES)
+    assert message in str(err.value)

@@ -32,9 +32,10 @@ GRADED = [name for name in ASSIGNMENTS if _has_spec(name)]
 IN_KERNEL = {"02_measuring_proxies"}
 
 
-def _answered(name: str, wrong: str | None = None) -> nbformat.NotebookNode:
+def _answered(name: str, wrong: str | None = None, patch: str = "") -> nbformat.NotebookNode:
     """The student notebook with every exercise answered as the solution does, except
-    ``wrong``, whose function returns a plausible but wrong number."""
+    ``wrong``, whose function returns a plausible but wrong number, or is redefined by
+    ``patch`` (code appended to its cell) when one is given."""
     nb = copy.deepcopy(read(student_path(name)))
     solutions = solution_cells(name)
     for cell in nb.cells:
@@ -42,9 +43,10 @@ def _answered(name: str, wrong: str | None = None) -> nbformat.NotebookNode:
         if gid in solutions and nbgrader_meta(cell).get("solution"):
             cell.source = strip_solution_markers(solutions[gid])
             if gid == wrong:
-                cell.source += (f"\n\n_right_{wrong} = {wrong}\n"
-                                f"def {wrong}(*args, **kwargs):\n"
-                                f"    return 0.5 * _right_{wrong}(*args, **kwargs) + 0.01\n")
+                cell.source += "\n\n" + (patch or (
+                    f"_right_{wrong} = {wrong}\n"
+                    f"def {wrong}(*args, **kwargs):\n"
+                    f"    return 0.5 * _right_{wrong}(*args, **kwargs) + 0.01\n"))
     return nb
 
 
@@ -84,3 +86,34 @@ def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_
     gradebook = {r["student_id"]: float(r["score"]) for r in csv.DictReader(
         (root / "exports" / f"{name}_gradebook.csv").open())}
     assert gradebook == expected, gradebook
+
+
+@pytest.mark.slow
+@pytest.mark.skipif("05_diversity_sweep" not in GRADED, reason="notebook 05 has no checks spec")
+def test_the_recheck_holds_a_function_to_the_types_its_notebook_promises(tmp_path):
+    """Notebook 05 asks for a tuple from bootstrap_ci and any iterable into summary_table;
+    the re-check sends the runs as a one-pass iterator and tells a list from a tuple."""
+    name = "05_diversity_sweep"
+    points = {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
+              for c in read(student_path(name)).cells if nbgrader_meta(c).get("grade")}
+    total = sum(points.values())
+    subs = tmp_path / "submitted"
+    subs.mkdir()
+    nbformat.write(_answered(name, "bootstrap_ci", patch=(
+        "_tuple_ci = bootstrap_ci\n"
+        "def bootstrap_ci(*args, **kwargs):\n"
+        "    return list(_tuple_ci(*args, **kwargs))\n")), str(subs / "list_ci.ipynb"))
+    nbformat.write(_answered(name, "summary_table", patch=(
+        "_any_iterable = summary_table\n"
+        "def summary_table(runs, *args, **kwargs):\n"
+        "    runs[0]  # only a list or tuple can do this\n"
+        "    return _any_iterable(runs, *args, **kwargs)\n")), str(subs / "needs_list.ipynb"))
+    root = tmp_path / "grading"
+    assert main(["autograde", name, str(subs), "--course-root", str(root), "--seed", "0",
+                 "--no-inkernel"]) == 0
+    rows = {r["student"]: r for r in csv.DictReader((root / "exports" / f"{name}.csv").open())}
+    assert {s: float(r["score"]) for s, r in rows.items()} == {
+        "list_ci": total - points["test_bootstrap_ci"],
+        "needs_list": total - points["test_summary_table"]}, rows
+    feedback = (root / "feedback" / "list_ci" / name / f"{name}.html").read_text()
+    assert "returned a list of length 2, expected a tuple of length 2" in feedback

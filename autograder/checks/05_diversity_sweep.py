@@ -10,12 +10,14 @@ tests/test_grading_course.py, which makes the first check's function wrong, sees
 answer cost exactly one question. A bootstrap interval depends on the order of its values;
 the notebook's hidden test accepts the per-run rates in run order or sorted, so the random
 runs below list each fraction's runs with seeds, proxy rates and failure rates all ascending,
-where every such order agrees. Inputs the grader cannot send (iterators) are sent as lists.
+where every such order agrees. The notebook asks ``summary_table`` to accept any iterable of
+runs: some cases hand the runs over as a one-pass iterator. ``bootstrap_ci`` must return a
+tuple, as its visible test asserts.
 """
 
 import numpy as np
 
-from autograder.checks import Case, Check
+from autograder.checks import Case, Check, OnePass
 
 # The notebook's locked "setup" cell imports torch and the RL code: the answer cells import
 # numpy themselves and need none of it.
@@ -90,6 +92,7 @@ def _tables(rng):
     cases += [Case(_runs(rng), n_boot=int(rng.integers(100, 1000)),
                    level=float(rng.uniform(0.5, 0.99)), seed=int(rng.integers(0, 1000)))
               for _ in range(2)]
+    cases.append(Case(OnePass(_runs(rng)), n_boot=300, note="runs as a one-pass iterator"))
     return cases
 
 
@@ -117,5 +120,5 @@ CHECKS = [
     Check(test="test_bootstrap_ci", function="bootstrap_ci",
           cases=[Case([0.4, 0.4, 0.4], visible=True), Case(_DATA, n_boot=4000, visible=True),
                  Case(_DATA, seed=3, visible=True), _values, _ci_edges],
-          rtol=1e-6, atol=1e-9),
+          rtol=1e-6, atol=1e-9, strict_types=True),
 ]

@@ -6,7 +6,7 @@ One module per assignment, ``autograder/checks/<assignment>.py``, defines
   functions need, run before the student's solution cells in the re-check (imports, small
   constants). Never heavy cells: the re-check runs in seconds.
 - ``CHECKS``: a list of ``Check(test=<test cell grade_id>, function=<name>, cases=...,
-  compare="allclose" | "exact", rtol=, atol=)``. ``cases`` mixes ``Case(*args, **kwargs)``
+  compare="allclose" | "exact", rtol=, atol=, strict_types=)``. ``cases`` mixes ``Case(*args, **kwargs)``
   and callables ``rng -> list[Case]`` (inputs drawn afresh for every batch, so answers
   copied from a notebook's hidden tests do not help). Several checks may share one test
   cell; the cell's points are earned when all of its cases agree with the answer key.
@@ -16,7 +16,8 @@ Expected outcomes come from the answer key (``autograder.keys``) called on the s
 inputs in the grader's own process: a value, or the exception it raises (then the
 student's function must raise the same kind). ``Case(visible=True)`` marks inputs that
 the student notebook shows anyway, so feedback may quote them; ``note`` says in words
-what a hidden case is about ("an empty group") without giving its inputs.
+what a hidden case is about ("an empty group") without giving its inputs. An argument
+wrapped in ``OnePass([...])`` arrives as a one-pass iterator.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class Case:
         return f"Case(args={self.args!r}, kwargs={self.kwargs!r})"
 
 
+class OnePass(list):
+    """An argument the graded function receives as a one-pass iterator, ``iter(items)``: for
+    exercises that promise to accept any iterable (the answer key gets an iterator too)."""
+
+
 CaseSource = Union[Case, Callable[[np.random.Generator], Sequence[Case]]]
 
 
@@ -54,6 +60,7 @@ class Check:
     compare: str | Callable[[Any, Any], bool] = "allclose"
     rtol: float = 1e-6
     atol: float = 1e-9
+    strict_types: bool = False    # a list is then not accepted where a tuple is expected
 
     def draw(self, rng: np.random.Generator) -> list[Case]:
         """The concrete cases for one batch."""
