@@ -1,10 +1,11 @@
 """Grade a class with this grader and with plain serial ``nbgrader autograde``, side by side.
 
-    python benchmarks/bench_grader.py [--assignment 02_measuring_proxies] [-n 30] [--workers 2]
+    python benchmarks/bench_grader.py [--assignment 02_measuring_proxies] [-n 30] [--workers 3]
+    python benchmarks/bench_grader.py --toy -n 3       # the test suite's toy course: seconds
 
-Without ``--assignment`` (or when its solution notebook is not in solutions/) it uses the
-toy course of the test suite. Submissions are variations of the generated student notebook:
-fully correct, blank, and one function wrong, in rotation. Both graders start from a
+By default it grades notebook 02: the solution notebook and the released (blank) student
+notebook, in rotation. With ``--toy`` it uses the toy course of the test suite instead, whose
+submissions are fully correct, blank, and one function wrong, in rotation. Both graders start from a
 gradebook that already holds the assignment; the wall time of each is the grading itself
 (nbgrader: one ``nbgrader autograde`` command over all submissions; ours: ``grade()``,
 re-check and nbgrader's isolated in-kernel run included).
@@ -89,18 +90,19 @@ def run_ours(root: Path, solutions: Path, checks: Path | None, assignment: str, 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", help="a course assignment (default: the toy course)")
+    parser.add_argument("--assignment", default="02_measuring_proxies", help="a course assignment")
+    parser.add_argument("--toy", action="store_true", help="grade the test suite's toy course instead")
     parser.add_argument("-n", type=int, default=30, help="number of submissions")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gm-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        if args.assignment and (SOLUTIONS / args.assignment).is_dir():
+        if args.toy:
+            assignment, solutions, checks, notebooks = toy_class(tmp, args.n)
+        elif (SOLUTIONS / args.assignment).is_dir():
             assignment, solutions, checks, notebooks = real_class(args.assignment, args.n)
         else:
-            if args.assignment:
-                print(f"{args.assignment} is not in {SOLUTIONS}: using the toy course")
-            assignment, solutions, checks, notebooks = toy_class(tmp, args.n)
+            parser.error(f"no assignment {args.assignment!r} in {SOLUTIONS}")
         template = make_template(tmp / "cache", assignment, solutions)
         prepare_root(tmp / "nbgrader", template, assignment)
         prepare_root(tmp / "ours", template, assignment)

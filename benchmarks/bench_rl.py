@@ -1,6 +1,6 @@
 """Benchmark the RL core: environment speed, PPO throughput, time to learn the corner level.
 
-    PYTHONPATH=. python benchmarks/bench_rl.py [--seeds 5]
+    .venv/bin/python benchmarks/bench_rl.py [--seeds 5] [--env-steps 20000]
 
 Prints one table. Targets (2 cores): the fast full-grid observation steps at least 3x as fast
 as MiniGrid's default egocentric observation; PPO reaches 95 % training success on the 7x7
@@ -13,12 +13,16 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
-from gmlib.rl.levels import CornerLevel
-from gmlib.rl.ppo import PPOConfig, train
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, installed or not
+
+from gmlib.rl.levels import CornerLevel  # noqa: E402
+from gmlib.rl.ppo import PPOConfig, train  # noqa: E402
 
 
 def env_steps_per_second(obs_mode: str, steps: int, seed: int = 0) -> float:
