@@ -47,11 +47,13 @@ def cmd_run_course(args: argparse.Namespace) -> int:
 
 
 def cmd_sync_setup_cells(args: argparse.Namespace) -> int:
-    from .setup_cell import sync
+    from .setup_cell import sync, sync_badges
 
     changed = sync()
     for path in changed:
         print(f"updated the set-up cell of {path.relative_to(REPO)}")
+    if sync_badges():
+        print("pointed the Colab badges of docs/COURSE.md at the course repository")
     print(f"{len(changed)} notebooks changed; now run `python -m autograder generate`")
     return 0
 
@@ -122,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_run_course)
 
     p = sub.add_parser("sync-setup-cells",
-                       help="write the Colab set-up cell into every solution notebook")
+                       help="write the Colab set-up cell into every solution notebook and point "
+                            "the Colab badges of docs/COURSE.md at COURSE_REPOSITORY")
     p.set_defaults(func=cmd_sync_setup_cells)
 
     p = sub.add_parser("autograde", help="grade a folder of submissions (<student>.ipynb "

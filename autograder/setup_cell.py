@@ -5,17 +5,19 @@ installs the package from its source repository (never PyPI's unrelated ``gmlib`
 ``gmlib`` is not importable, which is the case on Colab and in any fresh environment; it
 leaves torch alone where one is installed (Colab ships one), and does nothing on a second
 run. ``python -m autograder sync-setup-cells`` writes the cell into every solution notebook;
-a test checks that each notebook's first code cell is exactly this one.
+a test checks that each notebook's first code cell is exactly this one. The same command
+points the Colab badges of the course overview (docs/COURSE.md) at ``COURSE_REPOSITORY``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
 
 from .authoring import readonly, write
-from .course import SOLUTIONS, assignments
+from .course import REPO, SOLUTIONS, assignments
 
 COURSE_REPOSITORY = "gm-course/goal-misgeneralization-course"  # owner/name on GitHub
 COURSE_SOURCE = f"git+https://github.com/{COURSE_REPOSITORY}"
@@ -62,3 +64,16 @@ def sync(solutions: Path = SOLUTIONS) -> list[Path]:
             write(nb, path)
             changed.append(path)
     return changed
+
+
+_BADGE = re.compile(r"\[!\[Open in Colab\]\([^)]*\)\]\(https://colab\.research\.google\.com/github/"
+                    r"[^)]*/notebooks/(?P<name>[^/)]+)/(?P=name)\.ipynb\)")
+
+
+def sync_badges(overview: Path = REPO / "docs" / "COURSE.md") -> bool:
+    """Point every Colab badge in ``overview`` at ``COURSE_REPOSITORY``; True if it changed."""
+    text = overview.read_text()
+    updated = _BADGE.sub(lambda m: colab_badge(m["name"]), text)
+    if updated != text:
+        overview.write_text(updated)
+    return updated != text

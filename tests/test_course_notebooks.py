@@ -125,3 +125,19 @@ def test_course_overview_has_a_colab_badge_per_notebook():
     overview = (REPO / "docs" / "COURSE.md").read_text()
     missing = [name for name in ASSIGNMENTS if colab_badge(name) not in overview]
     assert not missing, f"docs/COURSE.md lacks the Colab badge of {missing}"
+
+
+def test_badges_follow_the_course_repository(tmp_path, monkeypatch):
+    """README: change COURSE_REPOSITORY, run sync-setup-cells, and the badges follow."""
+    from autograder import setup_cell
+    from autograder.course import REPO
+
+    overview = tmp_path / "COURSE.md"
+    overview.write_text((REPO / "docs" / "COURSE.md").read_text())
+    assert not setup_cell.sync_badges(overview), "docs/COURSE.md is out of date: run sync-setup-cells"
+    monkeypatch.setattr(setup_cell, "COURSE_REPOSITORY", "someone/their-fork")
+    assert setup_cell.sync_badges(overview)
+    text = overview.read_text()
+    for name in ASSIGNMENTS:
+        assert setup_cell.colab_badge(name) in text and "someone/their-fork" in setup_cell.colab_badge(name)
+    assert "gm-course/" not in text

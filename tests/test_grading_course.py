@@ -53,7 +53,7 @@ def _answered(name: str, wrong: str | None = None, patch: str = "") -> nbformat.
 @pytest.mark.slow
 @pytest.mark.skipif(not GRADED, reason="no assignment has a checks spec yet")
 @pytest.mark.parametrize("name", GRADED)
-def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_path):
+def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_path, capsys):
     spec = load_spec(name)
     points = {nbgrader_meta(c)["grade_id"]: float(nbgrader_meta(c)["points"])
               for c in read(student_path(name)).cells if nbgrader_meta(c).get("grade")}
@@ -74,6 +74,12 @@ def test_correct_blank_and_one_wrong_submissions_score_as_they_should(name, tmp_
     rows = {r["student"]: r for r in csv.DictReader((root / "exports" / f"{name}.csv").open())}
     expected = {"correct": total, "blank": 0.0, "one_wrong": total - points[wrong.test]}
     assert {s: float(r["score"]) for s, r in rows.items()} == expected, rows
+    # What README.md's worked example says the command prints and writes.
+    printed = capsys.readouterr().out.splitlines()
+    for student, score in expected.items():
+        assert any(line.startswith(f"{student}\t{score:g}/{total:g}") for line in printed), printed
+    columns = set(next(iter(rows.values())))
+    assert {"score", "nbgrader_score", "flagged", *points} <= columns, columns
     if in_kernel_too:
         in_kernel = {s: float(r["nbgrader_score"]) for s, r in rows.items()}
         assert in_kernel == expected, f"nbgrader's own grading disagrees: {rows}"
