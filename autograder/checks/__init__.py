@@ -6,10 +6,11 @@ One module per assignment, ``autograder/checks/<assignment>.py``, defines
   functions need, run before the student's solution cells in the re-check (imports, small
   constants). Never heavy cells: the re-check runs in seconds.
 - ``CHECKS``: a list of ``Check(test=<test cell grade_id>, function=<name>, cases=...,
-  compare="allclose" | "exact", rtol=, atol=, strict_types=)``. ``cases`` mixes ``Case(*args, **kwargs)``
-  and callables ``rng -> list[Case]`` (inputs drawn afresh for every batch, so answers
-  copied from a notebook's hidden tests do not help). Several checks may share one test
-  cell; the cell's points are earned when all of its cases agree with the answer key.
+  compare="allclose" | "exact", rtol=, atol=, strict_types=)``. ``cases`` mixes
+  ``Case(*args, **kwargs)`` and callables ``rng -> list[Case]`` (inputs drawn afresh for
+  every batch, so answers copied from a notebook's hidden tests do not help). Several
+  checks may share one test cell; the cell's points are earned when all of its cases agree
+  with the answer key.
 - optionally ``TIME_LIMIT_S`` (per call) and ``MEMORY_MB`` (per submission).
 
 Expected outcomes come from the answer key (``autograder.keys``) called on the same
