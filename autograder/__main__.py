@@ -31,7 +31,7 @@ def cmd_run_course(args: argparse.Namespace) -> int:
     failed = []
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] executing {name} ...", flush=True)
-        result = execute(folder / name / f"{name}.ipynb", grading=args.fast,
+        result = execute(folder / name / f"{name}.ipynb", fast=args.fast,
                          allow_errors=args.version == "notebooks")
         target = out / f"{name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--version", choices=["solutions", "notebooks"], default="solutions",
                    help="run the instructor solutions (default) or the student notebooks")
     p.add_argument("--fast", action="store_true",
-                   help="grading-mode budgets (shipped checkpoints, small training runs)")
+                   help="small budgets, as when grading (shipped checkpoints, short training "
+                        "runs; sets GMLIB_FAST=1)")
     p.set_defaults(func=cmd_run_course)
 
     p = sub.add_parser("sync-setup-cells",

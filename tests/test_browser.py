@@ -22,7 +22,7 @@ are never used). Without chromium or playwright the test skips and says why.
 Run it alone with ``.venv/bin/python -m pytest -m browser`` (about 40-50 s on 2 busy
 cores); leave it out with ``-m "not browser"``. Environment: BROWSER_NOTEBOOKS (replaces
 the list below, comma-separated), BROWSER_RUN_ALL_S (run-all limit, default 90),
-BROWSER_FAST=1 (set GMLIB_FAST: small budgets, but gmlib then hides its widgets),
+BROWSER_FAST=1 (set GMLIB_FAST: small budgets, widgets still shown),
 CHROMIUM (default /usr/bin/chromium).
 
 Which notebook: ``NOTEBOOKS`` lists ``"fixture"`` (a two-cell notebook the test writes:
@@ -32,8 +32,8 @@ and *Run All Cells* stops at the first error; so for ``notebooks/<a>/<n>.ipynb``
 opens the solution notebook ``solutions/<a>/<n>.ipynb`` (its whole assignment folder is
 copied, outputs cleared), in which every cell must run. The kernel gets this checkout on
 ``PYTHONPATH`` and runs as a student's would: not in grading mode (``NBGRADER_EXECUTION``
-and ``GMLIB_FAST`` removed), because gmlib shows no widgets when grading. So a course
-notebook runs at its full budgets and must finish within RUN_ALL seconds.
+removed, since gmlib shows no widgets when grading) and, unless BROWSER_FAST is set, at its
+full budgets (``GMLIB_FAST`` removed). It must finish within RUN_ALL seconds.
 
 Server, kernels and chromium are stopped by fixture finalizers, also on SIGTERM.
 """
@@ -276,8 +276,8 @@ def lab_server(playwright_api, request):
         "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p),
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
     })
-    # As a student runs it: not grading, so full budgets and widgets (gmlib shows no
-    # widgets in grading mode). BROWSER_FAST=1 sets GMLIB_FAST (small budgets) instead.
+    # As a student runs it: not grading (gmlib shows no widgets when grading), full budgets.
+    # BROWSER_FAST=1 sets GMLIB_FAST: small budgets, widgets still shown.
     for var in ("NBGRADER_EXECUTION", "GMLIB_FAST"):
         env.pop(var, None)
     if os.environ.get("BROWSER_FAST"):
