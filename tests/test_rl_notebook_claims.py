@@ -462,3 +462,22 @@ def test_06_maze_on_the_full_grid_is_learned_far_less(n=100):
         rates = outcome_rates(evaluate(agent, "gmlib/RedDoorMaze-v0", n_episodes=n, seed=90_000,
                                        size=6, n_distractors=1))
         assert 0.15 <= rates["goal"] <= 0.35, (seed, rates)
+
+
+def test_06_maze_timeouts_end_near_the_blue_door_mostly_turning():
+    """Seeds 0-2's time-outs halve the distance to the door (about 4 -> about 2 cells), pass in
+    front of it in roughly two of three, and spend most of their steps turning."""
+    for seed in (0, 1, 2):
+        records = evaluate(load_checkpoint(f"maze_cnn_seed{seed}"), "gmlib/RedDoorMazeTest-v0",
+                           n_episodes=100, seed=90_000, **MAZE)
+        timeouts = [r for r in records if r.outcome == "timeout"]
+
+        def cells(a, b):
+            return abs(a[0] - b[0]) + abs(a[1] - b[1])
+        start = np.mean([cells(r.start_pos, r.goal_pos) for r in timeouts])
+        end = np.mean([cells(r.path[-1], r.goal_pos) for r in timeouts])
+        in_front = np.mean([any(cells(p, r.goal_pos) == 1 for p in r.path) for r in timeouts])
+        forward = np.mean([r.actions.count(2) / len(r.actions) for r in timeouts])
+        assert 3.3 <= start <= 4.5 and 1.4 <= end <= 2.3 and end <= start / 2 + 0.3, (seed, start, end)
+        assert 0.55 <= in_front <= 0.8, (seed, in_front)
+        assert forward < 0.3, (seed, forward)
