@@ -1,15 +1,15 @@
 """Train the small named agents that notebooks 04 and 06 load (``gmlib.rl.agents.load_checkpoint``).
 
     PYTHONPATH=. python scripts/train_notebook_agents.py            # all of them, one after another
-    PYTHONPATH=. python scripts/train_notebook_agents.py --only corner_mlp_seed1
+    PYTHONPATH=. python scripts/train_notebook_agents.py --only corner_full_mlp_seed1
 
 The corner-level sweep agents of notebook 05 are made by scripts/train_shipped_agents.py;
 these are the others, saved in gmlib/rl/checkpoints/named/ so that a notebook opened alone
 (on Colab, say) finds them in the installed package:
 
-* ``corner_mlp_seed{0,1,2}``: an MLP on the full grid, goal always in the corner. Seed 0 is the
-  agent notebook 04 trains live (same configuration as its cell); notebook 06 compares all three
-  with the egocentric ones;
+* ``corner_full_mlp_seed{0,1,2}``: an MLP on the full grid, goal always in the corner. Seed 0
+  is the agent notebook 04 trains live (same configuration as its cell); notebook 06 compares
+  all three with the egocentric ones;
 * ``corner_egocentric_mlp_seed{0,1,2}``: the same on MiniGrid's egocentric view (notebook 06);
 * ``goal_seeker_egocentric_mlp``: an MLP on the egocentric view trained with the goal anywhere
   (notebook 04 plays it in a room too large for it; notebook 06 uses it as a goal-seeker);
@@ -45,7 +45,7 @@ def configs() -> dict[str, PPOConfig]:
     """name -> the configuration that trains it."""
     jobs = {}
     for seed in (0, 1, 2):
-        jobs[f"corner_mlp_seed{seed}"] = PPOConfig(
+        jobs[f"corner_full_mlp_seed{seed}"] = PPOConfig(
             env_id="gmlib/CornerLevel-v0", policy="mlp", total_frames=40_000, seed=seed)
         jobs[f"corner_egocentric_mlp_seed{seed}"] = PPOConfig(
             policy="mlp", total_frames=30_000, seed=seed,

@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from autograder.keys import SOLUTIONS, answer_key
 from gmlib.goals import diagnostic_level, q_values, trajectory_states
-from gmlib.rl.agents import SHIPPED_FRACTIONS, checkpoint_names, load_agent, load_checkpoint, shipped_agents
+from gmlib.rl.agents import (SHIPPED_FRACTIONS, checkpoint_names, load_agent, load_checkpoint,
+                             shipped_agents)
 from gmlib.rl.baselines import RandomPolicy, ShortestPathPolicy
-from gmlib.rl.evaluation import evaluate, make_env
+from gmlib.rl.evaluation import evaluate, make_env, outcome_rates
 from gmlib.rl.plots import restore_level
 from gmlib.rl.ppo import PPOConfig
 
@@ -41,8 +42,6 @@ def one_torch_thread():
 @lru_cache(maxsize=None)
 def key(name: str):
     return answer_key(name)
-
-
 
 
 @lru_cache(maxsize=None)
@@ -71,14 +70,14 @@ for _s in (0, 1, 2):
 # Notebook 04: the corner agent is capable and pursues the corner.
 # --------------------------------------------------------------------------------------------
 def test_04_shipped_agent_is_what_the_notebook_trains():
-    agent = load_checkpoint("corner_mlp_seed0")
+    agent = load_checkpoint("corner_full_mlp_seed0")
     assert agent.config == PPOConfig(env_id="gmlib/CornerLevel-v0", policy="mlp", total_frames=40_000, seed=0)
 
 
 def test_04_training_story():
     """'It reaches the goal in nearly every training level after about 25,000 steps', and its
     training-level success is excellent."""
-    agent = load_checkpoint("corner_mlp_seed0")
+    agent = load_checkpoint("corner_full_mlp_seed0")
     # (the first updates average over a handful of episodes: count from 100 finished ones on)
     first = next(e["frames"] for e in agent.log if e["episodes"] >= 100 and e["success_rate"] >= 0.95)
     assert 15_000 <= first <= 35_000, first
@@ -92,7 +91,7 @@ def test_04_mlp_agent_goes_efficiently_to_the_empty_corner(seed):
     """'Most test episodes end in the empty corner ... efficient on the way to the wrong place',
     for the notebook's MLP configuration, seeds 0-2 (seed 0 is the notebook's agent)."""
     k = key(NB04)
-    records = records_of(("named", f"corner_mlp_seed{seed}"), n=200)
+    records = records_of(("named", f"corner_full_mlp_seed{seed}"), n=200)
     classes = [k.classify_episode(r) for r in records]
     assert classes.count("proxy") / len(classes) >= 0.6
     proxy_scores = [k.capability_score(r) for r, c in zip(records, classes) if c == "proxy"]
@@ -322,7 +321,7 @@ def first_step_mass(agent, view="full"):
 def zero_percent_agents():
     """Every agent the notebooks train without a moved goal: notebook 04's MLP (seeds 0-2) and
     the shipped CNNs at 0 % (every shipped seed)."""
-    agents = {f"mlp seed {s}": load_checkpoint(f"corner_mlp_seed{s}") for s in (0, 1, 2)}
+    agents = {f"mlp seed {s}": load_checkpoint(f"corner_full_mlp_seed{s}") for s in (0, 1, 2)}
     agents.update({f"cnn seed {s}": load_agent(0.0, s) for f, s in shipped_agents() if f == 0.0})
     return agents
 
@@ -372,7 +371,7 @@ def test_06_random_policy_posterior_is_confident_only_when_pooled():
 def test_06_egocentric_view_learns_the_corner_less_than_the_full_grid():
     """Seed for seed, the egocentric agent sends fewer test episodes to the empty corner."""
     for seed in (0, 1, 2):
-        full = [r["outcome"] for r in records_of(("named", f"corner_mlp_seed{seed}"), seed=80_000)]
+        full = [r["outcome"] for r in records_of(("named", f"corner_full_mlp_seed{seed}"), seed=80_000)]
         ego = [r["outcome"] for r in records_of(("named", f"corner_egocentric_mlp_seed{seed}"), seed=80_000)]
         assert ego.count("proxy") < full.count("proxy"), (seed, ego.count("proxy"), full.count("proxy"))
         assert full.count("proxy") / len(full) >= 0.75 and 0.3 <= ego.count("proxy") / len(ego) <= 0.7
@@ -382,7 +381,7 @@ def test_06_egocentric_agents_take_more_extra_steps():
     def excess(records):
         return np.mean([r["steps"] - r["shortest"][r["outcome"]] for r in records if r["outcome"] in ("goal", "proxy")])
     for seed in (0, 1, 2):
-        full = excess(records_of(("named", f"corner_mlp_seed{seed}"), seed=80_000))
+        full = excess(records_of(("named", f"corner_full_mlp_seed{seed}"), seed=80_000))
         ego = excess(records_of(("named", f"corner_egocentric_mlp_seed{seed}"), seed=80_000))
         assert full < 1.5 and 2.5 < ego < 5, (seed, full, ego)
 
@@ -390,7 +389,7 @@ def test_06_egocentric_agents_take_more_extra_steps():
 def test_06_all_six_observation_agents_solve_their_training_levels():
     for view, steps in (("full", 40_000), ("egocentric", 30_000)):
         for seed in (0, 1, 2):
-            agent = load_checkpoint(f"corner_mlp_seed{seed}" if view == "full" else f"corner_egocentric_mlp_seed{seed}")
+            agent = load_checkpoint(f"corner_{view}_mlp_seed{seed}")
             assert agent.config.total_frames == steps and agent.log[-1]["success_rate"] >= 0.99
             kwargs = {"obs_mode": "egocentric"} if view == "egocentric" else {}
             own = evaluate(agent, "gmlib/CornerLevel-v0", n_episodes=50, seed=1_000, **kwargs)
@@ -417,7 +416,7 @@ def test_no_agent_files_in_notebook_folders():
 
 
 def test_load_checkpoint_names_what_exists_when_asked_for_something_else():
-    with pytest.raises(ValueError, match="corner_mlp_seed0"):
+    with pytest.raises(ValueError, match="corner_full_mlp_seed0"):
         load_checkpoint("corner_agent")
 
 
@@ -430,7 +429,6 @@ MAZE = {"size": 6, "n_distractors": 1, "obs_mode": "egocentric"}
 
 @lru_cache(maxsize=None)
 def maze_rates(seed: int, env_id: str, n: int) -> dict[str, float]:
-    from gmlib.rl.evaluation import outcome_rates
     return outcome_rates(evaluate(load_checkpoint(f"maze_cnn_seed{seed}"), env_id, n_episodes=n,
                                   seed=90_000, **MAZE))
 
@@ -455,7 +453,6 @@ def test_06_maze_seeds_split_between_door_and_timeouts(n=100):
 def test_06_maze_on_the_full_grid_is_learned_far_less(n=100):
     """The notebook's reason for the egocentric view: the same CNN on the full grid, with half as
     many steps again, reaches the door in about a quarter of training levels."""
-    from gmlib.rl.evaluation import outcome_rates
     for seed in (0, 1):
         agent = load_checkpoint(f"maze_cnn_full_seed{seed}")
         assert agent.config.total_frames == 150_000 and "obs_mode" not in agent.config.env_kwargs

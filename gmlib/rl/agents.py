@@ -4,7 +4,7 @@
   fractions. ``load_agent(0.02, seed=1)`` loads the agent trained with 2 % of levels having the
   goal away from the corner; ``shipped_agents()`` lists them. Made by
   ``scripts/train_shipped_agents.py``, which calls ``shipped_config`` for each one.
-* The notebooks' other agents, by name: ``load_checkpoint("corner_mlp_seed0")``;
+* The notebooks' other agents, by name: ``load_checkpoint("corner_full_mlp_seed0")``;
   ``checkpoint_names()`` lists them. Made by ``scripts/train_notebook_agents.py``.
 
 Every checkpoint holds the configuration that trained it: the recipe that reproduces it.
@@ -70,7 +70,7 @@ def checkpoint_names() -> list[str]:
 
 
 def load_checkpoint(name: str) -> PPOAgent:
-    """Load a notebook agent shipped with gmlib by name, e.g. ``"corner_mlp_seed0"``."""
+    """Load a notebook agent shipped with gmlib by name, e.g. ``"corner_full_mlp_seed0"``."""
     path = NAMED_DIR / f"{name}.pt"
     if not path.exists():
         raise ValueError(f"no shipped agent named {name!r}; names: {checkpoint_names()}")
