@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from gmlib.selfcheck import difference
+from gmlib.selfcheck import call_text, difference, short
 
 from .checks import Check, OnePass, Spec
 from .sandbox import Limits, Step, run_steps
@@ -77,7 +77,7 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
                                  "set-up cell that does?)") from None
             except Exception as err:  # the key raises: the student's must raise alike
                 expected = {"raises": describe_error(err)["types"]}
-            shown = _shown(check.function, case) if case.visible else ""
+            shown = call_text(check.function, case.args, case.kwargs) if case.visible else ""
             calls.append(PlannedCall(check.test, check.function, _encode_args(case.args),
                                      _encode_kwargs(case.kwargs), expected, compare,
                                      check.rtol, check.atol, case.visible, case.note, shown,
@@ -102,16 +102,6 @@ def _encode_args(args: tuple) -> dict:
 
 def _encode_kwargs(kwargs: dict) -> dict:
     return {"__dict__": {str(k): _encode_arg(v) for k, v in kwargs.items()}}
-
-
-def _shown(function: str, case: Any) -> str:
-    parts = [_short(a) for a in case.args] + [f"{k}={_short(v)}" for k, v in case.kwargs.items()]
-    return f"{function}({', '.join(parts)})"
-
-
-def _short(x: Any) -> str:
-    text = np.array2string(x, threshold=8) if isinstance(x, np.ndarray) else repr(x)
-    return text if len(text) < 80 else text[:77] + "..."
 
 
 _MAGIC = re.compile(r"^(\s*)([%!].*)$")
@@ -199,5 +189,5 @@ def judge(call: PlannedCall, outcome, plan: Plan) -> str:
     why = difference(expected, actual, call.compare == "exact", call.rtol, call.atol,
                      strict=call.strict)
     if why and call.visible:
-        why += f" (expected {_short(expected)})"
+        why += f" (expected {short(expected)})"
     return why

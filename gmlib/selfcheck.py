@@ -84,15 +84,17 @@ def difference(expected: Any, actual: Any, exact: bool = False, rtol: float = 1e
     return "" if actual == expected else "wrong value"
 
 
-def _short(x: Any) -> str:
+def short(x: Any) -> str:
+    """``x`` as a message quotes it: one line, at most 80 characters."""
     text = np.array2string(x, threshold=8) if isinstance(x, np.ndarray) else repr(x)
     text = " ".join(text.split())  # a 2-d array on one line
     return text if len(text) < 80 else text[:77] + "..."
 
 
-def _call_text(fn: Callable, args: Sequence, kwargs: dict) -> str:
-    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
-    return f"{getattr(fn, '__name__', 'function')}({', '.join(parts)})"
+def call_text(name: str, args: Sequence, kwargs: dict) -> str:
+    """A call as a message quotes it: ``name(arg, ..., key=value)``."""
+    parts = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
 
 
 def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
@@ -105,7 +107,7 @@ def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
             (args, expected), kwargs = example, {}
         else:
             args, kwargs, expected = example
-        call = _call_text(fn, args, kwargs)
+        call = call_text(getattr(fn, "__name__", "function"), args, kwargs)
         must_raise = isinstance(expected, type) and issubclass(expected, BaseException)
         try:
             actual = fn(*copy.deepcopy(tuple(args)), **copy.deepcopy(dict(kwargs)))
@@ -116,14 +118,14 @@ def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
             if must_raise and isinstance(err, expected):
                 continue
             want = f"should raise {expected.__name__}" if must_raise else \
-                f"should return {_short(expected)}"
+                f"should return {short(expected)}"
             raise AssertionError(f"example {n}: {call} {want}, but raised "
                                  f"{type(err).__name__}: {err}") from err
         if must_raise:
             raise AssertionError(f"example {n}: {call} should raise {expected.__name__} "
-                                 f"(check the inputs first), but returned {_short(actual)}")
+                                 f"(check the inputs first), but returned {short(actual)}")
         why = difference(expected, actual, exact, rtol, atol, strict)
         if why:
-            raise AssertionError(f"example {n}: {call}: {why}; expected {_short(expected)}")
+            raise AssertionError(f"example {n}: {call}: {why}; expected {short(expected)}")
     print(f"✓ {getattr(fn, '__name__', 'function')} passes {len(examples)} visible "
           f"example{'s' if len(examples) != 1 else ''}. (The grader also tries hidden cases.)")
