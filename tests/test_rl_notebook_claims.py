@@ -428,9 +428,14 @@ MAZE = {"size": 6, "n_distractors": 1, "obs_mode": "egocentric"}
 
 
 @lru_cache(maxsize=None)
+def maze_records(seed: int, env_id: str, n: int) -> tuple:
+    """The notebook's evaluation of maze agent ``seed``, cached across tests."""
+    return tuple(evaluate(load_checkpoint(f"maze_cnn_seed{seed}"), env_id, n_episodes=n,
+                          seed=90_000, **MAZE))
+
+
 def maze_rates(seed: int, env_id: str, n: int) -> dict[str, float]:
-    return outcome_rates(evaluate(load_checkpoint(f"maze_cnn_seed{seed}"), env_id, n_episodes=n,
-                                  seed=90_000, **MAZE))
+    return outcome_rates(list(maze_records(seed, env_id, n)))
 
 
 def test_06_maze_agents_learn_the_maze_and_none_learns_the_colour(n=100):
@@ -465,9 +470,7 @@ def test_06_maze_timeouts_end_near_the_blue_door_mostly_turning():
     """Seeds 0-2's time-outs halve the distance to the door (about 4 -> about 2 cells), pass in
     front of it in roughly two of three, and spend most of their steps turning."""
     for seed in (0, 1, 2):
-        records = evaluate(load_checkpoint(f"maze_cnn_seed{seed}"), "gmlib/RedDoorMazeTest-v0",
-                           n_episodes=100, seed=90_000, **MAZE)
-        timeouts = [r for r in records if r.outcome == "timeout"]
+        timeouts = [r for r in maze_records(seed, "gmlib/RedDoorMazeTest-v0", 100) if r.outcome == "timeout"]
 
         def cells(a, b):
             return abs(a[0] - b[0]) + abs(a[1] - b[1])
