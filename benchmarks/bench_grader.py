@@ -5,8 +5,8 @@
 
 By default it grades notebook 02: the solution notebook and the released (blank) student
 notebook, in rotation. With ``--toy`` it uses the toy course of the test suite instead, whose
-submissions are fully correct, blank, and one function wrong, in rotation. Both graders start from a
-gradebook that already holds the assignment; the wall time of each is the grading itself
+submissions are fully correct, blank, and one function wrong, in rotation. Both graders start
+from a gradebook that already holds the assignment; the wall time of each is the grading itself
 (nbgrader: one ``nbgrader autograde`` command over all submissions; ours: ``grade()``,
 re-check and nbgrader's isolated in-kernel run included).
 """
