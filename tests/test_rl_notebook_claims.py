@@ -24,6 +24,7 @@ from gmlib.rl.agents import (SHIPPED_FRACTIONS, checkpoint_names, load_agent, lo
 from gmlib.rl.baselines import RandomPolicy, ShortestPathPolicy
 from gmlib.rl.evaluation import evaluate, make_env, outcome_rates
 from gmlib.rl.plots import restore_level
+from gmlib.rl.shortest_path import cells_between
 from gmlib.rl.ppo import PPOConfig
 
 NB04, NB05, NB06 = "04_classifiers_to_agents", "05_diversity_sweep", "06_which_goal"
@@ -471,12 +472,9 @@ def test_06_maze_timeouts_end_near_the_blue_door_mostly_turning():
     front of it in roughly two of three, and spend most of their steps turning."""
     for seed in (0, 1, 2):
         timeouts = [r for r in maze_records(seed, "gmlib/RedDoorMazeTest-v0", 100) if r.outcome == "timeout"]
-
-        def cells(a, b):
-            return abs(a[0] - b[0]) + abs(a[1] - b[1])
-        start = np.mean([cells(r.start_pos, r.goal_pos) for r in timeouts])
-        end = np.mean([cells(r.path[-1], r.goal_pos) for r in timeouts])
-        in_front = np.mean([any(cells(p, r.goal_pos) == 1 for p in r.path) for r in timeouts])
+        start = np.mean([cells_between(r.start_pos, r.goal_pos) for r in timeouts])
+        end = np.mean([cells_between(r.path[-1], r.goal_pos) for r in timeouts])
+        in_front = np.mean([any(cells_between(p, r.goal_pos) == 1 for p in r.path) for r in timeouts])
         forward = np.mean([r.actions.count(2) / len(r.actions) for r in timeouts])
         assert 3.3 <= start <= 4.5 and 1.4 <= end <= 2.3 and end <= start / 2 + 0.3, (seed, start, end)
         assert 0.55 <= in_front <= 0.8, (seed, in_front)

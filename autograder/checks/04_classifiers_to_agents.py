@@ -15,6 +15,7 @@ Inputs the grader cannot send (iterators, as in two hidden tests) are sent as li
 import numpy as np
 
 from autograder.checks import Case, Check
+from gmlib.rl.shortest_path import cells_between
 
 # The notebook's locked "setup" cell imports torch and the RL code: the graded functions
 # need none of it (they use only built-ins and each other).
@@ -22,10 +23,6 @@ SETUP: list[str] = []
 TIME_LIMIT_S = 10.0
 
 CORNER = (5, 5)  # bottom-right inner cell of the 7x7 room (interior cells 1..5)
-
-
-def _manhattan(a, b):
-    return abs(a[0] - b[0]) + abs(a[1] - b[1])
 
 
 def _episode(rng, training=False, style="tuple"):
@@ -51,13 +48,13 @@ def _episode(rng, training=False, style="tuple"):
         steps = [(pos[0] + dx, pos[1] + dy) for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1))]
         steps = [s for s in steps if 1 <= s[0] <= 5 and 1 <= s[1] <= 5]
         if aim is not None and rng.random() < focus:
-            steps = [s for s in steps if _manhattan(s, aim) < _manhattan(pos, aim)] or steps
+            steps = [s for s in steps if cells_between(s, aim) < cells_between(pos, aim)] or steps
         pos = steps[int(rng.integers(len(steps)))]
         path.append(pos)
         if pos in (goal, proxy):
             break
     # Manhattan distance is a shortest-path length that no walk can beat, as the key requires.
-    shortest = {"goal": max(1, _manhattan(start, goal)), "proxy": max(1, _manhattan(start, proxy))}
+    shortest = {"goal": max(1, cells_between(start, goal)), "proxy": max(1, cells_between(start, proxy))}
     if style == "list":
         path, goal, proxy = [list(p) for p in path], list(goal), list(proxy)
     elif style == "array":

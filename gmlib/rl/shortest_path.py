@@ -17,6 +17,12 @@ State = tuple[int, int, int]  # x, y, direction
 LEFT, RIGHT, FORWARD = 0, 1, 2
 
 
+def cells_between(a: Pos, b: Pos) -> int:
+    """Cells from ``a`` to ``b`` along the grid (Manhattan distance), ignoring walls and turns:
+    a rough "how far", where ``shortest_path_lengths`` gives the exact number of actions."""
+    return abs(int(a[0]) - int(b[0])) + abs(int(a[1]) - int(b[1]))
+
+
 def _search(env: MiniGridEnv) -> tuple[dict[State, tuple[State, int] | None], dict[Pos, State]]:
     """BFS from the agent's state. Returns parent links and, per terminal cell, the first
     (hence closest) state that faces it."""
