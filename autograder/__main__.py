@@ -79,12 +79,27 @@ def cmd_autograde(args: argparse.Namespace) -> int:
     if args.time_limit or args.memory_mb:
         limits = Limits(step_s=args.time_limit or Limits.step_s,
                         memory_mb=args.memory_mb or Limits.memory_mb)
+    from .integrity import GraderFilesChanged
+    from .sandbox import SandboxUnavailable
+
     opts = Options(workers=args.workers, seed=args.seed, inkernel=not args.no_inkernel,
-                   checks_dir=Path(args.checks) if args.checks else None, limits=limits)
-    report = grade(args.assignment, Path(args.submissions), Path(args.course_root), solutions,
-                   opts)
+                   checks_dir=Path(args.checks) if args.checks else None, limits=limits,
+                   unconfined=args.unconfined)
+    try:
+        report = grade(args.assignment, Path(args.submissions), Path(args.course_root),
+                       solutions, opts)
+    except SandboxUnavailable as err:
+        print(f"error: student code runs only in a sandbox, and {err}", file=sys.stderr)
+        return 2
+    except GraderFilesChanged as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 3
+    if args.unconfined:
+        print("warning: graded WITHOUT a sandbox (--unconfined): student code ran as your "
+              "user and could read or change anything you can", file=sys.stderr)
     for student, row in sorted(report.rows.items()):
-        extra = "; ".join(x for x in (row["problem"], row["flagged"]) if x)
+        extra = "; ".join(x for x in (row["problem"], row["flagged"],
+                                      "UNCONFINED" if args.unconfined else "") if x)
         print(f"{student}\t{row['score']:g}/{row['max_score']:g}" + (f"\t{extra}" if extra else ""))
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -144,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--memory-mb", type=int, help="address-space limit of the re-check")
     p.add_argument("--no-inkernel", action="store_true",
                    help="skip nbgrader's in-kernel run (no disagreement flags; faster)")
+    p.add_argument("--unconfined", action="store_true",
+                   help="run student code WITHOUT the bubblewrap sandbox (only where bwrap "
+                        "cannot be had; the report and the CSV say so on every row)")
     p.add_argument("--plain", action="store_true",
                    help="nbgrader's own autograde only, serially (no re-check)")
     p.set_defaults(func=cmd_autograde)

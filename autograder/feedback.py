@@ -35,6 +35,8 @@ def render(student: str, assignment: str, row: dict, tests: list[dict], notes: l
     if notes:
         parts.append("<h2>About your notebook</h2><ul>"
                      + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    if row.get("confinement", "bubblewrap") != "bubblewrap":
+        parts.append(f"<p class='bad'>Graded without a sandbox: {esc(row['confinement'])}.</p>")
     parts.append("<p>Each function was called on examples (the notebook's visible ones are "
                  "quoted above when they fail) and on hidden cases the grader draws afresh, in "
                  "a separate Python process, and its results compared with the course's own "
@@ -44,7 +46,6 @@ def render(student: str, assignment: str, row: dict, tests: list[dict], notes: l
 
 def write(root: Path, student: str, assignment: str, page: str) -> Path:
     """Where nbgrader's release_feedback looks for feedback."""
-    path = Path(root) / "feedback" / student / assignment / f"{assignment}.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page)
-    return path
+    from .safe_write import write_text
+
+    return write_text(root, f"feedback/{student}/{assignment}/{assignment}.html", page)

@@ -1,8 +1,9 @@
 """The course gradebook during a batch: guarded against outside writes, then updated.
 
-The grader is the only writer of the gradebook while a batch runs. It takes a copy at the
-start; if the file changed by the end (a submission's code found it and wrote to it), the
-copy is put back before the grader records anything, and the batch report says so.
+The grader is the only writer of the gradebook while a batch runs: no sandbox can reach it.
+Only when an instructor grades ``--unconfined`` (student code running as the grader's
+user) does ``Guard`` take a copy at the start and put it back if the file changed by the
+end, before the grader records anything; the batch report says so.
 """
 
 from __future__ import annotations
@@ -36,26 +37,34 @@ def _digest(path: Path) -> str:
 
 
 def record(db_url: str, course_id: str, assignment: str,
-           scores: dict[str, dict[str, float]]) -> None:
+           scores: dict[str, dict[str, float]]) -> dict[str, str]:
     """Set the autograded score of each test cell (student -> grade id -> points).
 
-    One gradebook session for the whole class. Manual scores an instructor gave earlier
-    stay: nbgrader's total prefers them.
+    One gradebook session for the whole class, one commit per student: a student whose
+    scores cannot be recorded gets a reason (returned, student -> why), the others are
+    recorded. Manual scores an instructor gave earlier stay: nbgrader's total prefers them.
     """
     from nbgrader.api import Gradebook
 
+    failed: dict[str, str] = {}
     with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
         # nbgrader's own submission code trips SQLAlchemy's autoflush warning; harmless.
         warnings.filterwarnings("ignore", message="Object of type .* not in session")
         for student, cells in scores.items():
-            gb.update_or_create_student(student)
-            gb.update_or_create_submission(assignment, student)
-            nb = gb.find_submission_notebook(assignment, assignment, student)
-            for grade in nb.grades:
-                if grade.name in cells:
-                    grade.auto_score = float(cells[grade.name])
-                    grade.needs_manual_grade = False
-        gb.db.commit()
+            try:
+                gb.update_or_create_student(student)
+                gb.update_or_create_submission(assignment, student)
+                nb = gb.find_submission_notebook(assignment, assignment, student)
+                for grade in nb.grades:
+                    if grade.name in cells:
+                        grade.auto_score = float(cells[grade.name])
+                        grade.needs_manual_grade = False
+                gb.db.commit()
+            except Exception as err:  # this student's row says so; the others go on
+                gb.db.rollback()
+                failed[student] = (f"the score could not be recorded in the gradebook "
+                                   f"({type(err).__name__}: {str(err)[:120]})")
+    return failed
 
 
 def make_template(cache: Path, assignment: str, solutions: Path) -> Path:

@@ -1,9 +1,12 @@
-"""nbgrader's own, in-kernel autograde of one submission, isolated and limited.
+"""nbgrader's own, in-kernel autograde of one submission, inside the sandbox.
 
-Each submission is executed with nbgrader's own preprocessors in a throw-away folder, with
-no gradebook in reach (nothing to read or spoil), by a kernel started through a kernelspec
-that sets resource limits before it becomes ipykernel. The score this gives is
-not the grade (the re-check's is); the grader reports where the two disagree.
+The notebook is prepared here with nbgrader's preprocessors (clear outputs, de-duplicate
+cell ids, locked and test cells restored from the instructor's notebook), then executed by
+nbgrader's ``Execute`` in a bubblewrap sandbox (``inkernel_runner.py``): kernel and client
+both confined, no gradebook, repository or course root in reach. What comes back is
+untrusted: only the outputs of cells that still match the ones sent are taken, onto the
+grader's own copy, and nbgrader's ``determine_grade`` scores that copy. The score is not
+the grade (the re-check's is); the grader reports where the two disagree.
 """
 
 from __future__ import annotations
@@ -12,8 +15,7 @@ import copy
 import json
 import os
 import shutil
-import signal
-import sys
+import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -22,84 +24,163 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-# Runs as `python -c BOOT <memory MiB> <cpu s> -m ipykernel_launcher -f <connection file>`.
-BOOT = ("import os,sys,resource as r;m=int(sys.argv[1])*2**20;c=int(sys.argv[2]);"
-        "r.setrlimit(r.RLIMIT_AS,(m,m));r.setrlimit(r.RLIMIT_CPU,(c,c+2));"
-        "r.setrlimit(r.RLIMIT_CORE,(0,0));n=os.open(os.devnull,os.O_WRONLY);os.dup2(n,2);os.execv(sys.executable,[sys.executable]+sys.argv[3:])")
+from .sandbox import Limits, Sandbox
+
+RUNNER = Path(__file__).with_name("inkernel_runner.py")
+MAX_RESULT = 64 * 1024 * 1024     # the executed notebook, as JSON, at most
 
 
 @dataclass
 class InKernel:
     scores: dict[str, float] | None   # test grade id -> nbgrader's score; None if it failed
     error: str = ""
-    notebook: Path | None = None      # nbgrader's autograded copy (kept by the caller)
+    notebook: NotebookNode | None = None  # nbgrader's autograded copy (outputs grafted)
 
 
-def write_limited_kernelspec(folder: Path, memory_mb: int, cpu_s: int) -> Path:
-    """A ``python3`` kernelspec under ``folder`` (to put first on JUPYTER_PATH)."""
-    spec = Path(folder) / "kernels" / "python3"
-    spec.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-c", BOOT, str(memory_mb), str(cpu_s),
-            "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    (spec / "kernel.json").write_text(json.dumps(
-        {"argv": argv, "display_name": "Python 3 (limited)", "language": "python"}))
-    return Path(folder)
-
-
-def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
-                   cell_timeout: int, keep: Path, deadline_s: float = 300.0) -> InKernel:
-    """nbgrader's in-kernel autograde of ``nb``, minus the database: the same
-    preprocessors (clear, de-duplicate, locked and test cells restored from the
-    instructor's notebook, execute, limit output) and nbgrader's ``determine_grade``.
-
-    Each cell has ``cell_timeout`` seconds; the whole notebook ``deadline_s``, after which
-    the kernel is killed (cells that sleep use no CPU time, so the CPU limit alone would
-    not stop them).
-    """
-    from nbgrader.preprocessors import ClearOutput, DeduplicateIds, Execute, LimitOutput
-    from nbgrader.utils import determine_grade, is_grade, setenv
+def prepare(nb: NotebookNode, source: NotebookNode) -> NotebookNode:
+    """What nbgrader's autograde does before executing: ClearOutput, DeduplicateIds, and
+    OverwriteCells (locked and test cells as the instructor wrote them)."""
+    from nbgrader.preprocessors import ClearOutput, DeduplicateIds
 
     nb = copy.deepcopy(nb)
     nb, _ = ClearOutput().preprocess(nb, {})
     nb, _ = DeduplicateIds().preprocess(nb, {})
     _overwrite_locked(nb, source)
+    return nb
+
+
+def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
+                   cell_timeout: int, deadline_s: float = 300.0, memory_mb: int = 4096,
+                   site: Path | None = None, confined: bool = True,
+                   mask: tuple[str, ...] = ()) -> InKernel:
+    """nbgrader's in-kernel autograde of ``nb``, minus the database.
+
+    Each cell has ``cell_timeout`` seconds; the whole notebook ``deadline_s``, after which
+    the sandbox is killed (cells that sleep use no CPU time, so a CPU limit alone would not
+    stop them). ``site`` is a folder holding the gmlib the kernel imports.
+    """
+    from nbgrader.preprocessors import LimitOutput
+    from nbgrader.utils import determine_grade, is_grade
+
+    prepared = prepare(nb, source)
+    limits = Limits(memory_mb=memory_mb, processes=256)
+    cpu = int(deadline_s) + 30
+    confinement = json.dumps({"memory": memory_mb * 2**20, "cpu": [cpu, cpu + 2],
+                              "file": limits.file_mb * 2**20, "processes": limits.processes})
     with tempfile.TemporaryDirectory(prefix="gm-inkernel-") as tmp:
+        stage = Path(tmp) / "stage"
+        (stage / "data").mkdir(parents=True)
+        shutil.copyfile(RUNNER, stage / "inkernel_runner.py")
+        shutil.copyfile(RUNNER.with_name("sandbox_runner.py"), stage / "sandbox_runner.py")
+        if site is not None:  # gmlib for the kernel (the grader's copy of it)
+            shutil.copytree(site, stage / "site", symlinks=False)
         # The assignment's other files (data), as nbgrader copies them next to the notebook.
         for f in Path(assignment_dir).iterdir():
-            if f.is_file() and f.suffix != ".ipynb":
-                shutil.copy(f, tmp)
-        # The kernel is thrown away after the run: no graceful shutdown to wait for.
-        executor = Execute(timeout=cell_timeout, interrupt_on_timeout=False,
-                           shutdown_kernel="immediate")
-        watchdog = threading.Timer(deadline_s, _kill_kernel, args=(executor,))
-        watchdog.start()
+            if f.is_file() and not f.is_symlink() and f.suffix != ".ipynb":
+                shutil.copy(f, stage / "data")
+        box = Sandbox(stage, limits, confined, mask)
+        inside = box.stage_path
+        read_fd, write_fd = os.pipe()
+        with open(Path(tmp) / "log.txt", "wb") as log:
+            proc = box.popen([box.python, f"{inside}/inkernel_runner.py", str(write_fd),
+                              confinement, str(cell_timeout)],
+                             env={"PYTHONPATH": f"{inside}/site", "NBGRADER_EXECUTION": "autograde",
+                                  "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                                  "JUPYTER_PLATFORM_DIRS": "1"},
+                             stdin=subprocess.PIPE, stdout=log, stderr=log,
+                             pass_fds=(write_fd,))
+        os.close(write_fd)
+        timer = threading.Timer(deadline_s, _kill, args=(proc,))
+        timer.start()
         try:
-            with setenv(NBGRADER_EXECUTION="autograde"):
-                nb, _ = executor.preprocess(nb, {"metadata": {"path": tmp}})
-        except Exception as err:  # a dead kernel, or nbgrader tripping over the notebook
-            if not watchdog.is_alive():
-                return InKernel(None, f"stopped after {deadline_s:.0f} s (whole-notebook "
-                                "time limit)")
-            return InKernel(None, f"{type(err).__name__}: {err}".splitlines()[0][:300])
+            writer = threading.Thread(target=_feed, args=(proc, nbformat.writes(prepared)))
+            writer.start()
+            raw = _read_capped(read_fd)
+            proc.wait()
+            writer.join()
         finally:
-            watchdog.cancel()
-    nb, _ = LimitOutput().preprocess(nb, {})
+            fired = not timer.is_alive()
+            timer.cancel()
+            _kill(proc)
+    if fired and proc.returncode != 0:
+        return InKernel(None, f"stopped after {deadline_s:.0f} s (whole-notebook time limit)")
+    result = _parse(raw)
+    if isinstance(result, str):
+        return InKernel(None, result)
+    executed = _graft(prepared, result)
+    if executed is None:
+        return InKernel(None, "the in-kernel run returned a notebook that does not match "
+                        "the one it was given (changed from inside the kernel?)")
+    executed, _ = LimitOutput().preprocess(executed, {})
     scores = {}
-    for cell in nb.cells:
+    for cell in executed.cells:
         if is_grade(cell):
             score, _ = determine_grade(cell)
             scores[cell.metadata["nbgrader"]["grade_id"]] = float(score or 0)
-    keep.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(keep))
-    return InKernel(scores, notebook=keep)
+    return InKernel(scores, notebook=executed)
 
 
-def _kill_kernel(executor) -> None:
-    """SIGKILL the kernel an nbclient executor runs (the watchdog's action)."""
-    process = getattr(getattr(getattr(executor, "km", None), "provisioner", None),
-                      "process", None)
-    if process is not None and process.poll() is None:
-        os.kill(process.pid, signal.SIGKILL)
+def _feed(proc: subprocess.Popen, text: str) -> None:
+    try:
+        proc.stdin.write(text.encode())
+        proc.stdin.close()
+    except (BrokenPipeError, OSError):
+        pass
+
+
+def _read_capped(fd: int) -> bytes:
+    chunks, total = [], 0
+    with os.fdopen(fd, "rb") as pipe:
+        while chunk := pipe.read(1 << 20):
+            total += len(chunk)
+            if total > MAX_RESULT:
+                return b""  # too large to be a notebook this course produces
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse(raw: bytes) -> dict | str:
+    """The runner's result, or why there is none."""
+    if not raw:
+        return "the kernel's sandbox returned nothing (killed, out of memory, or output too large)"
+    try:
+        result = json.loads(raw)
+    except (ValueError, RecursionError):
+        return "the kernel's sandbox returned something unreadable"
+    if not isinstance(result, dict):
+        return "the kernel's sandbox returned something unreadable"
+    if not result.get("ok"):
+        return str(result.get("error", "nbgrader's execution failed"))[:300]
+    return result
+
+
+def _graft(prepared: NotebookNode, result: dict) -> NotebookNode | None:
+    """Our copy of the cells with the returned outputs, or None if the cells differ."""
+    try:
+        cells = result["notebook"]["cells"]
+        if len(cells) != len(prepared.cells):
+            return None
+        out = copy.deepcopy(prepared)
+        for mine, theirs in zip(out.cells, cells):
+            if mine.cell_type != theirs.get("cell_type") or mine.source != _text(theirs.get("source")):
+                return None
+            if mine.cell_type == "code":
+                mine.outputs = [nbformat.from_dict(o) for o in theirs.get("outputs", [])
+                                if isinstance(o, dict)]
+        return out
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+def _text(source) -> str:
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, 9)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _overwrite_locked(nb: NotebookNode, source: NotebookNode) -> None:
@@ -117,9 +198,3 @@ def _overwrite_locked(nb: NotebookNode, source: NotebookNode) -> None:
             if "id" in cell:
                 fresh["id"] = cell["id"]
             nb.cells[i] = fresh
-
-
-def use_kernelspec(folder: Path) -> None:
-    """Make kernels started from this process use the limited kernelspec in ``folder``."""
-    paths = os.environ.get("JUPYTER_PATH", "")
-    os.environ["JUPYTER_PATH"] = os.pathsep.join(p for p in (str(folder), paths) if p)

@@ -3,14 +3,21 @@
 A folder holds ``<student>.ipynb`` files or ``<student>/<anything>.ipynb`` folders (what an
 LMS download or ``nbgrader zip_collect`` leaves). A student folder with several notebooks is
 read by the assignment's own name first; a folder without a notebook is still reported, so
-that every student gets a result row.
+that every student gets a result row. Symbolic links are never followed (a link to the
+solution notebook is not a student's work), and only regular files count as notebooks.
+``snapshot`` copies a submission's bytes once, at intake: grading reads the copy, so a
+file that changes or disappears during the batch changes nothing.
 """
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_BYTES = 256 * 1024 * 1024   # a submitted file; outputs and attachments are dropped later
 
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
 
@@ -32,7 +39,13 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith((".", "__")):
             continue  # .ipynb_checkpoints, __MACOSX and friends
-        if entry.is_file() and entry.suffix == ".ipynb":
+        if entry.is_symlink():
+            if entry.suffix != ".ipynb" and not entry.is_dir():
+                continue
+            name = entry.stem if entry.suffix == ".ipynb" else entry.name
+            sub = Submission(name, None, f"{entry.name} is a symbolic link, not a submitted "
+                             "file: not graded (submit the notebook itself)")
+        elif entry.is_file() and entry.suffix == ".ipynb":
             sub = Submission(entry.stem, entry)
         elif entry.is_dir():
             sub = _from_student_folder(entry, assignment)
@@ -58,11 +71,30 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
     return [found[s] for s in sorted(found)]
 
 
+def _notebooks_in(folder: Path) -> tuple[list[Path], list[str]]:
+    """Regular ``.ipynb`` files under ``folder`` (links not followed), and what was skipped."""
+    found, skipped = [], []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+        for name in sorted(files + [d for d in dirs if d.endswith(".ipynb")]):
+            if not name.endswith(".ipynb"):
+                continue
+            path = Path(top) / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISREG(mode):
+                found.append(path)
+            else:
+                kind = "a symbolic link" if stat.S_ISLNK(mode) else \
+                    "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+                skipped.append(f"{path.relative_to(folder)} is {kind}: not graded")
+    return sorted(found), skipped
+
+
 def _from_student_folder(folder: Path, assignment: str) -> Submission:
-    notebooks = sorted(p for p in folder.rglob("*.ipynb")
-                       if ".ipynb_checkpoints" not in p.parts)
+    notebooks, skipped = _notebooks_in(folder)
     if not notebooks:
-        return Submission(folder.name, None, "no notebook in the student's folder")
+        return Submission(folder.name, None, "; ".join(
+            skipped + ["no notebook in the student's folder"]))
     named = [p for p in notebooks if p.stem == assignment]
     if named:
         return Submission(folder.name, named[0])
@@ -72,3 +104,27 @@ def _from_student_folder(folder: Path, assignment: str) -> Submission:
     return Submission(folder.name, None,
                       f"{len(notebooks)} notebooks and none named {assignment}.ipynb: "
                       f"{', '.join(p.name for p in notebooks)}")
+
+
+def snapshot(path: Path, to: Path) -> str:
+    """Copy the regular file at ``path`` to ``to`` without following a link; '' or why not."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return "the notebook disappeared before it could be read"
+    except OSError as err:
+        return f"the notebook could not be opened ({err.strerror or err})"
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return "the submitted notebook is not a regular file"
+        if info.st_size > MAX_BYTES:
+            return (f"the notebook file is {info.st_size // 2**20} MiB "
+                    f"(limit {MAX_BYTES // 2**20} MiB)")
+        with os.fdopen(fd, "rb", closefd=False) as f, open(to, "wb") as out:
+            out.write(f.read(MAX_BYTES + 1))
+        return ""
+    except OSError as err:
+        return f"the notebook could not be read ({err.strerror or err})"
+    finally:
+        os.close(fd)

@@ -19,7 +19,8 @@ import numpy as np
 from gmlib.selfcheck import call_text, difference, short
 
 from .checks import Check, OnePass, Spec
-from .sandbox import Limits, Step, run_steps
+from .sandbox import Limits
+from .steps import Step, run_steps
 from .sandbox_runner import NotPlainData, decode, describe_error, encode
 
 
@@ -130,10 +131,11 @@ class TestResult:
 
 
 def run_recheck(plan: Plan, solutions: dict[str, str], limits: Limits, site=None,
-                hide: list[str] | None = None) -> tuple[dict[str, TestResult], list[str]]:
-    """Re-check one submission; per test cell whether all of its cases passed."""
+                confined: bool = True, mask: tuple[str, ...] = ()
+                ) -> tuple[dict[str, TestResult], list[str]]:
+    """Re-check one submission in the sandbox; per test cell whether all its cases passed."""
     steps = steps_for(plan, solutions)
-    run = run_steps(steps, limits, site, hide)
+    run = run_steps(steps, limits, site, confined, mask)
     notes: list[str] = []
     n_cells = len(plan.setup) + len(solutions)
     for step, outcome in zip(steps[:n_cells], run.outcomes[:n_cells]):

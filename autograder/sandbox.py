@@ -1,30 +1,45 @@
-"""Run a student's cells and calls in a fresh, limited process, and collect plain results.
+"""Bubblewrap around every process that runs student code.
 
-The process gets a temporary working folder, an environment without the course on its
-import path (``python -I``: no PYTHONPATH, no user site; gmlib is offered from a copy),
-resource limits (address space, CPU seconds, file size, no core dumps) and its own process
-group. Every step has a wall-clock deadline; a step that hangs, ignores SIGINT, exits the
-process or exhausts memory is recorded as failed, the process group is killed, and a new
-process runs the remaining steps. Results travel as JSON lines on a dedicated pipe.
+A sandboxed process gets new user (or, as root, a dropped uid), pid, network, ipc, uts and
+mount namespaces. Its file system holds only what Python needs, read-only (system
+libraries, the interpreter and its environment), one read-only folder of files the grader
+staged for it (``/sandbox``), and private writable tmpfs folders (``/home/student``,
+``/tmp``). The repository, the answer keys, the course root, the submissions folder and the
+grader's temporary folders are not in it. It has no network (only its own loopback), runs
+under an unprivileged uid that is not the grader's, cannot see or signal any process
+outside itself, and dies with its parent: when the grader kills it, or the grader dies,
+every process it started dies too (``--die-with-parent``, its own pid namespace).
+
+Limits on memory, CPU time, file size and process count are applied by the program that
+runs inside (``sandbox_runner.confine``) before any student code; the wall clock is the
+caller's job (kill the process). ``Sandbox(confined=False)`` runs the same command without
+bubblewrap: for an instructor who chose unconfined grading explicitly.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import itertools
 import os
-import queue
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-RUNNER = Path(__file__).with_name("sandbox_runner.py")
-MAX_LINE = 64 * 1024 * 1024  # one result line (a large array) at most
+INSIDE_STAGE = "/sandbox"          # the grader's staged files, read-only
+INSIDE_HOME = "/home/student"      # writable, the working directory
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; "
+                "Fedora: `sudo dnf install bubblewrap`), or pass --unconfined to grade "
+                "without a sandbox (every row of the report then says so)")
+# System folders a Python interpreter and its shared libraries may live in.
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
+       "/etc/fonts", "/etc/localtime")
+# As root, each sandbox gets a uid of its own from here (none of them the grader's).
+UID_BASE = 1_900_000_000
 
 
 @dataclass
@@ -32,197 +47,182 @@ class Limits:
     step_s: float = 10.0          # wall clock per cell or call
     startup_s: float = 20.0       # interpreter and numpy start-up before the first step
     total_s: float = 120.0        # all steps of one submission, restarts included
-    memory_mb: int = 2048         # address space
+    memory_mb: int = 2048         # address space of each process
     output_chars: int = 100_000   # printed by one step
     file_mb: int = 16             # largest file the process may write
+    processes: int = 64           # processes and threads at once
+    disk_mb: int = 256            # each writable tmpfs
 
 
-@dataclass
-class Step:
-    kind: str                     # "cell" or "call"
-    name: str                     # cell grade id, or function name
-    payload: dict                 # {"cell": src} or {"call": fn, "args": ..., "kwargs": ...}
-    group: str = ""               # steps sharing a group are skipped together after a kill
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or refused here: grading stops unless --unconfined."""
 
 
-@dataclass
-class Outcome:
-    ok: bool
-    value: object = None          # plain data (still encoded)
-    error: dict | None = None     # {"types": [...], "message": ..., "where": ...}
-    killed: str = ""              # why the process was killed during this step
+@functools.lru_cache(maxsize=1)
+def _bwrap() -> tuple[str, bool]:
+    """(path of bwrap, whether it knows --size), or SandboxUnavailable."""
+    path = shutil.which("bwrap")
+    if path is None:
+        raise SandboxUnavailable(f"bubblewrap (`bwrap`) is not installed: {INSTALL_HINT}")
+    help_text = subprocess.run([path, "--help"], capture_output=True, text=True).stdout
+    return path, "--size" in help_text
 
 
-@dataclass
-class SandboxRun:
-    outcomes: list[Outcome]
-    restarts: int = 0
-    notes: list[str] = field(default_factory=list)
+def check_available() -> None:
+    """Start one sandbox and raise SandboxUnavailable, with what to do, if that fails."""
+    _probe()
 
 
-def hiding_available() -> bool:
-    """Whether the sandbox can create a mount namespace to hide paths (root on Linux)."""
-    return os.geteuid() == 0 and sys.platform.startswith("linux")
+@functools.lru_cache(maxsize=1)
+def _probe() -> None:
+    _bwrap()
+    if os.geteuid() == 0 and shutil.which("setpriv") is None:
+        raise SandboxUnavailable("`setpriv` (util-linux) is needed to drop root inside the "
+                                 f"sandbox and is missing: install util-linux, or {INSTALL_HINT}")
+    with tempfile.TemporaryDirectory(prefix="gm-probe-") as tmp:
+        proc = Sandbox(Path(tmp), Limits()).popen(
+            [sys.executable, "-I", "-c", "print('ok')"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE)
+        out, err = proc.communicate(timeout=60)
+    if proc.returncode != 0 or out.strip() != b"ok":
+        raise SandboxUnavailable("bubblewrap is installed but refused to start a sandbox "
+                                 f"({err.decode(errors='replace').strip()[-200:] or proc.returncode}); "
+                                 "user namespaces may be disabled (sysctl "
+                                 "kernel.unprivileged_userns_clone, or AppArmor's "
+                                 f"restrict_unprivileged_userns): enable them, or {INSTALL_HINT}")
 
 
-def _confinement(limits: Limits, hide: list[str]) -> str:
-    """What the runner applies to itself before reading its job (see sandbox_runner.confine).
+def python_roots() -> list[str]:
+    """The interpreter's installation and environment (venv, base prefix), resolved."""
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+             str(Path(sys.executable).resolve().parent.parent)}
+    return sorted(str(Path(r).resolve()) for r in roots if r)
 
-    Applied inside the fresh interpreter rather than in a ``preexec_fn``: forking a
-    threaded process and running Python there is not safe.
+
+_slots = itertools.count()
+_slots_lock = threading.Lock()
+
+
+def _next_uid() -> int:
+    with _slots_lock:
+        slot = next(_slots) % 50_000
+    return UID_BASE + (os.getpid() % 2_000) * 50_000 + slot
+
+
+class Sandbox:
+    """One confined process: ``popen(argv)`` with ``stage`` read-only at ``/sandbox``.
+
+    ``mask``: paths that must stay out of reach even if they lie inside something bound
+    (a course installed into site-packages, a repository under /usr/local): each is
+    covered with an empty, read-only folder.
     """
-    cpu = int(limits.total_s) + 5
-    return json.dumps({"memory": limits.memory_mb * 2**20, "cpu": [cpu, cpu + 2],
-                       "file": limits.file_mb * 2**20, "hide": hide})
 
+    def __init__(self, stage: Path, limits: Limits, confined: bool = True,
+                 mask: tuple[str, ...] = ()):
+        self.stage, self.limits, self.confined = Path(stage), limits, confined
+        self.mask = mask
+        self._host_home: Path | None = None
 
-def _environment(home: Path, site: Path | None) -> dict[str, str]:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home),
-           "LANG": "C.UTF-8", "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-           # Grading-mode budgets for any set-up cell that trains (see gmlib.runmode).
-           "NBGRADER_EXECUTION": "autograde", "GMLIB_FAST": "1"}
-    if site is not None:
-        env["GM_SANDBOX_SITE"] = str(site)
-    return env
+    python = sys.executable       # the same path inside: the environment is bound in place
 
+    @property
+    def stage_path(self) -> str:
+        """Where the staged files are, as the sandboxed process sees them."""
+        return INSIDE_STAGE if self.confined else str(self.stage)
 
-class _Process:
-    """One sandbox interpreter, fed a job, read line by line from a reader thread."""
+    @property
+    def home_path(self) -> str:
+        if self.confined:
+            return INSIDE_HOME
+        if self._host_home is None:  # unconfined: a private folder beside the stage
+            self._host_home = self.stage.parent / f"{self.stage.name}-home"
+            self._host_home.mkdir(exist_ok=True)
+        return str(self._host_home)
 
-    def __init__(self, steps: list[tuple[int, Step]], limits: Limits, home: Path,
-                 site: Path | None, hide: list[str]):
+    def environment(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        home = self.home_path
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": "/tmp" if self.confined else home,
+               "LANG": "C.UTF-8", "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1",
+               "MPLCONFIGDIR": f"{home}/.matplotlib", "OMP_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # see the machine's notes
+            if key in os.environ:
+                env[key] = os.environ[key]
+        env.update(extra or {})
+        return env
+
+    def popen(self, argv: list[str], env: dict[str, str] | None = None,
+              pass_fds: tuple[int, ...] = (), **kwargs) -> subprocess.Popen:
+        """Start ``argv`` in the sandbox (or plainly when unconfined), in its own session."""
+        env = self.environment(env)
+        if not self.confined:
+            return subprocess.Popen(argv, env=env, cwd=self.home_path, pass_fds=pass_fds,
+                                    close_fds=True, start_new_session=True, **kwargs)
+        bwrap, _ = _bwrap()
         read_fd, write_fd = os.pipe()
-        runner = home / "runner.py"
-        if not runner.exists():
-            shutil.copyfile(RUNNER, runner)
-        boot = ("import sys,os,runpy;s=os.environ.pop('GM_SANDBOX_SITE',None);"
-                "s and sys.path.insert(0,s);sys.argv=sys.argv[1:];"
-                "runpy.run_path(sys.argv[0],run_name='__main__')")
-        with open(home / "stdout.txt", "ab") as out, open(home / "stderr.txt", "ab") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-c", boot, str(runner), str(write_fd),
-                 _confinement(limits, hide)],
-                stdin=subprocess.PIPE, stdout=out, stderr=err, cwd=home,
-                env=_environment(home, site), pass_fds=(write_fd,), close_fds=True,
-                start_new_session=True)  # own process group: killpg reaches all it starts
+        data = b"".join(a.encode() + b"\0" for a in self._arguments(env))
+        if len(data) > 60_000:  # a pipe holds 64 KiB: written before bwrap reads it
+            raise ValueError("too many sandbox arguments")
+        os.write(write_fd, data)
         os.close(write_fd)
-        self.lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._read, args=(read_fd,), daemon=True).start()
-        job = {"output_cap": limits.output_chars,
-               "steps": [{"i": i, "name": s.name, **s.payload} for i, s in steps]}
         try:
-            self.proc.stdin.write(json.dumps(job).encode())
-            self.proc.stdin.close()
-        except BrokenPipeError:
-            pass
+            # --args: the options travel on a pipe, so the sandbox's /proc/1/cmdline
+            # shows the command but not which host paths are bound.
+            return subprocess.Popen([bwrap, "--args", str(read_fd), "--", *self._drop_root(),
+                                     *argv], env={},
+                                    pass_fds=(read_fd, *pass_fds), close_fds=True,
+                                    start_new_session=True, **kwargs)
+        finally:
+            os.close(read_fd)
 
-    def _read(self, fd: int) -> None:
-        with os.fdopen(fd, "rb") as pipe:
-            for line in iter(lambda: pipe.readline(MAX_LINE), b""):
-                self.lines.put(line)
-        self.lines.put(None)  # end of file: the process is gone or closed its channel
+    def _drop_root(self) -> list[str]:
+        if os.geteuid() != 0:
+            return []  # bwrap's user namespace maps the sandbox's uid 65534 to ours
+        uid = _next_uid()
+        return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs"]
 
-    def kill(self) -> None:
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        self.proc.wait()
-
-    def exit_reason(self) -> str:
-        try:
-            code = self.proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            return "the process closed its result channel"
-        if code < 0:
-            name = signal.Signals(-code).name
-            hints = {"SIGXCPU": "CPU time limit", "SIGKILL": "killed (memory or time limit)",
-                     "SIGSEGV": "crashed"}
-            return f"the process died from {name} ({hints.get(name, 'signal')})"
-        return f"the process exited with code {code} (os._exit or sys.exit outside a step?)"
-
-
-def run_steps(steps: list[Step], limits: Limits, site: Path | None = None,
-              hide: list[str] | None = None) -> SandboxRun:
-    """Run ``steps`` in order in sandbox processes; one Outcome per step, always."""
-    outcomes: dict[int, Outcome] = {}
-    run = SandboxRun([])
-    deadline = time.monotonic() + limits.total_s
-    with tempfile.TemporaryDirectory(prefix="gm-sandbox-") as tmp:
-        home = Path(tmp)
-        while len(outcomes) < len(steps):
-            pending = [(i, s) for i, s in enumerate(steps) if i not in outcomes]
-            if time.monotonic() >= deadline:
-                for i, _ in pending:
-                    outcomes[i] = Outcome(False, killed="the submission's time budget "
-                                          f"({limits.total_s:.0f} s) ran out before this")
-                break
-            # Cells that already ran are replayed (not re-reported) so that a fresh
-            # process has the functions they define; a cell that was killed is not.
-            replay = [(i, s) for i, s in enumerate(steps)
-                      if i in outcomes and s.kind == "cell" and not outcomes[i].killed]
-            proc = _Process(sorted(replay + pending, key=lambda p: p[0]), limits, home, site,
-                            hide or [])
-            culprit = _collect(proc, pending, outcomes, limits, deadline, len(replay))
-            proc.kill()
-            if culprit is not None:
-                run.restarts += 1
-                # The rest of a killed step's group (other calls of the same function)
-                # would most likely hang too: they fail with it, the others go on.
-                group = steps[culprit].group
-                for i, s in pending:
-                    if i not in outcomes and group and s.group == group:
-                        outcomes[i] = Outcome(False, killed="not run: an earlier call of this "
-                                              "function was stopped: "
-                                              + outcomes[culprit].killed)
-        run.outcomes = [outcomes[i] for i in range(len(steps))]
-        run.notes = _tail(home / "stderr.txt")
-    return run
-
-
-def _collect(proc: _Process, pending: list[tuple[int, Step]], outcomes: dict[int, Outcome],
-             limits: Limits, deadline: float, replayed: int = 0) -> int | None:
-    """Read outcomes of ``pending`` in order; return the step it had to kill, if any."""
-    first = True
-    for i, _ in pending:
-        while i not in outcomes:
-            wait = limits.step_s + (limits.startup_s + replayed * limits.step_s if first else 0.0)
-            wait = min(wait, max(0.0, deadline - time.monotonic()))
-            try:
-                line = proc.lines.get(timeout=wait)
-            except queue.Empty:
-                outcomes[i] = Outcome(False, killed=f"stopped after {wait:.0f} s "
-                                      "(time limit; an endless loop?)")
-                return i
-            if line is None:
-                outcomes[i] = Outcome(False, killed=proc.exit_reason())
-                return i
-            event = _parse(line)
-            j = event.get("i") if event else None
-            if _type_is_int(j) and j not in outcomes and any(j == k for k, _ in pending):
-                outcomes[j] = Outcome(bool(event.get("ok")), event.get("value"),
-                                      event.get("error") if not event.get("ok") else None)
-        first = False
-    return None
-
-
-def _type_is_int(x: object) -> bool:
-    return type(x) is int
-
-
-def _parse(line: bytes) -> dict | None:
-    try:
-        event = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return event if isinstance(event, dict) else None
-
-
-def _tail(path: Path, n: int = 5) -> list[str]:
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, path.stat().st_size - 4000))
-            return f.read().decode(errors="replace").splitlines()[-n:]
-    except OSError:
-        return []
+    def _arguments(self, env: dict[str, str]) -> list[str]:
+        _, has_size = _bwrap()
+        size = ["--size", str(self.limits.disk_mb * 2**20)] if has_size else []
+        args = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent",
+                "--new-session", "--clearenv"]
+        if os.geteuid() != 0:
+            args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+        bound: list[str] = []
+        for path in SYSTEM:
+            if os.path.islink(path):
+                args += ["--symlink", os.readlink(path), path]
+            elif os.path.isdir(path):
+                args += ["--ro-bind", path, path]
+                bound.append(path)
+        for path in ETC:
+            if os.path.exists(path):
+                args += ["--ro-bind", path, path]
+        made: set[str] = set()
+        for root in python_roots():
+            if not any(root == b or root.startswith(b + "/") for b in bound):
+                # Folders above it are created readable: bwrap would copy /root's 0700.
+                for parent in reversed(Path(root).parents[:-1]):
+                    if str(parent) not in made:
+                        args += ["--perms", "0755", "--dir", str(parent)]
+                        made.add(str(parent))
+                args += ["--ro-bind", root, root]
+                bound.append(root)
+        for path in self.mask:
+            real = str(Path(path).resolve())
+            if any(real == b or real.startswith(b + "/") for b in bound) and os.path.exists(real):
+                if os.path.isdir(real):
+                    args += ["--tmpfs", real, "--remount-ro", real]
+                else:
+                    args += ["--ro-bind", "/dev/null", real]
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 *size, "--perms", "1777", "--tmpfs", "/tmp",
+                 *size, "--perms", "1777", "--tmpfs", "/dev/shm",
+                 *size, "--perms", "1777", "--tmpfs", INSIDE_HOME,
+                 "--ro-bind", str(self.stage.resolve()), INSIDE_STAGE,
+                 "--chdir", INSIDE_HOME]
+        for key, value in env.items():
+            args += ["--setenv", key, value]
+        return args

@@ -15,9 +15,6 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
-MAX_BYTES = 20 * 1024 * 1024
-
-
 @dataclass
 class Structure:
     notebook: NotebookNode | None          # readable as nbformat 4, or None
@@ -26,30 +23,88 @@ class Structure:
     unreadable: str = ""                   # why ``notebook`` is None
 
 
+MAX_SOURCE_BYTES = 20 * 1024 * 1024   # what is left once outputs and attachments are gone
+CELL_TYPES = ("code", "markdown", "raw")
+
+
 def read_submission(path: Path) -> tuple[NotebookNode | None, str, list[str]]:
-    """(notebook as nbformat 4, reason it could not be read, notes on conversion)."""
+    """(notebook as nbformat 4, reason it could not be read, notes on what was repaired).
+
+    The grader re-executes everything, so outputs and attachments are dropped before any
+    size limit applies. The notebook is rebuilt from its cells' types, sources and
+    metadata alone: odd metadata, unknown format minor versions, sources that are lists or
+    not text at all are repaired (with a note), not reasons to refuse the notebook.
+    """
     try:
-        size = path.stat().st_size
-        if size == 0:
+        data = path.read_bytes()
+        if not data:
             return None, "the notebook file is empty", []
-        if size > MAX_BYTES:
-            return None, f"the notebook file is {size // 2**20} MiB (limit {MAX_BYTES // 2**20})", []
-        raw = json.loads(path.read_bytes())
+        raw = json.loads(data)
+    except RecursionError:
+        return None, "not a readable notebook (nested too deeply)", []
     except (OSError, UnicodeDecodeError, ValueError) as err:
         return None, f"not a readable notebook (invalid JSON: {str(err)[:80]})", []
+    del data
     if not isinstance(raw, dict) or not isinstance(raw.get("cells", raw.get("worksheets")), list):
         return None, "not a notebook (no list of cells)", []
-    notes = []
+    notes: list[str] = []
     major = raw.get("nbformat")
-    if major != 4:
-        notes.append(f"notebook format {major} was converted to format 4")
-    try:
-        nb = nbformat.reads(json.dumps(raw), as_version=4)
-    except Exception as err:  # nbformat raises a variety of errors on odd files
-        return None, f"not a readable notebook ({type(err).__name__}: {str(err)[:80]})", notes
+    if major in (1, 2, 3) and "worksheets" in raw:
+        try:
+            raw = nbformat.reads(json.dumps(raw), as_version=4)
+            notes.append(f"notebook format {major} was converted to format 4")
+        except Exception as err:  # nbformat raises a variety of errors on odd files
+            return None, f"not a readable notebook ({type(err).__name__}: {str(err)[:80]})", []
+    elif major != 4 or raw.get("nbformat_minor") not in range(nbformat.current_nbformat_minor + 1):
+        notes.append(f"notebook format {major}.{raw.get('nbformat_minor')} was read as format "
+                     f"4.{nbformat.current_nbformat_minor}")
+    cells = raw.get("cells")
+    if not isinstance(cells, list):
+        return None, "not a notebook (no list of cells)", notes
+    _strip(cells)
+    if len(json.dumps(cells)) > MAX_SOURCE_BYTES:
+        return None, (f"the notebook's cells hold more than {MAX_SOURCE_BYTES // 2**20} MiB "
+                      "of text even without outputs"), notes
+    nb = nbformat.v4.new_notebook()
+    for k, cell in enumerate(cells):
+        rebuilt = _cell(cell, k, notes)
+        if rebuilt is not None:
+            nb.cells.append(rebuilt)
     if not nb.cells:
         return None, "the notebook has no cells", notes
     return nb, "", notes
+
+
+def _strip(cells) -> None:
+    for cell in cells:
+        if isinstance(cell, dict):
+            for key in ("outputs", "attachments", "prompt_number"):
+                cell.pop(key, None)
+
+
+def _cell(cell: object, k: int, notes: list[str]) -> NotebookNode | None:
+    """A valid nbformat 4 cell from whatever the file holds at position ``k``."""
+    if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES + ("heading",):
+        notes.append(f"cell {k + 1} is not a notebook cell and was skipped")
+        return None
+    source = cell.get("source", "")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    elif not isinstance(source, str):
+        notes.append(f"cell {k + 1}'s source is not text ({type(source).__name__}); read as empty")
+        source = ""
+    meta = cell.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    kind = cell["cell_type"]
+    make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
+            "raw": nbformat.v4.new_raw_cell, "heading": nbformat.v4.new_markdown_cell}[kind]
+    keep = {key: meta[key] for key in ("nbgrader", "tags") if key in meta}
+    try:
+        new = make(source, metadata=json.loads(json.dumps(keep)))
+    except (TypeError, ValueError):
+        new = make(source)
+    new["id"] = f"cell-{k}"
+    return new
 
 
 def _grade_cells(nb: NotebookNode) -> list[tuple[str, NotebookNode]]:

@@ -1,14 +1,15 @@
-"""Grade one submission (runs in a worker process of the grader's pool).
+"""Grade one submission: structure, nbgrader's in-kernel run, and the re-check.
 
-Three independent looks at the notebook: its structure against the release, nbgrader's
-in-kernel autograde in an isolated root, and the out-of-kernel re-check. What comes back
-is plain data; scores are assembled by the grader's main process.
+Runs in one of the grader's worker threads. The student's code runs only in the two
+sandboxes started from here (``inkernel.py``, ``steps.py`` via ``recheck.py``); this
+thread reads the submission's snapshot as data, waits on the sandboxes and judges their
+plain results. What comes back is plain data; the grader's main thread assembles scores
+and writes every file.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -23,26 +24,18 @@ from .sandbox import Limits
 @dataclass
 class Job:
     student: str
-    path: str | None
+    path: str | None              # the grader's snapshot of the submission
     problem: str | None
     assignment: str
     solutions: str
     release_nb: str
     plan: Plan
     limits: Limits
-    site: str | None
-    work: str                     # folder for this batch's autograded copies
+    site: str | None              # folder holding the gmlib the sandboxes import
     inkernel: bool = True
-    hide: tuple[str, ...] = ()    # paths the re-check's process must not see
-
-
-def init_worker(kernelspec_dir: str, pythonpath: str) -> None:
-    """Pool initializer: limited kernels, and the course's gmlib importable in them."""
-    from .inkernel import use_kernelspec
-
-    use_kernelspec(Path(kernelspec_dir))
-    os.environ["PYTHONPATH"] = pythonpath
-    os.environ.pop("NBGRADER_EXECUTION", None)
+    confined: bool = True         # False: --unconfined, no bubblewrap
+    mask: tuple[str, ...] = ()    # paths kept out of the sandboxes even if bound
+    kernel_memory_mb: int = 4096
 
 
 @functools.lru_cache(maxsize=4)
@@ -55,7 +48,7 @@ def grade_one(job: Job) -> dict:
     from .structure import diagnose
 
     start = time.monotonic()
-    release = nbformat.read(job.release_nb, as_version=4)
+    release = _source(job.release_nb)
     found = diagnose(Path(job.path) if job.path else None, release, job.problem)
     out: dict = {"student": job.student, "unreadable": found.unreadable,
                  "notes": list(found.notes), "tests": {}, "inkernel": None,
@@ -63,26 +56,27 @@ def grade_one(job: Job) -> dict:
     if found.notebook is None:
         out["seconds"] = time.monotonic() - start
         return out
-    # The re-check and the in-kernel run are independent and both mostly wait on child
-    # processes: the re-check runs in a thread while this one drives the kernel.
+    # The re-check and the in-kernel run are independent and both wait on sandboxes:
+    # the re-check runs in a thread while this one waits on the kernel's.
     site = Path(job.site) if job.site else None
     recheck: dict = {}
+
     def run() -> None:
         try:
             recheck["result"] = run_recheck(job.plan, found.solutions, job.limits, site,
-                                            list(job.hide))
+                                            job.confined, job.mask)
         except Exception as err:  # the grader's own failure: this row says so
             recheck["error"] = f"re-check failed: {type(err).__name__}: {err}"[:300]
 
     thread = threading.Thread(target=run)
     thread.start()
     if job.inkernel:
-        keep = Path(job.work) / "autograded" / f"{job.student}.ipynb"
         source_path = Path(job.solutions) / job.assignment / f"{job.assignment}.ipynb"
         ik = inkernel_score(found.notebook, _source(str(source_path)), source_path.parent,
-                            int(job.limits.step_s * 2), keep, job.limits.total_s)
+                            int(job.limits.step_s * 2), job.limits.total_s,
+                            job.kernel_memory_mb, site, job.confined, job.mask)
         out["inkernel"], out["inkernel_error"] = ik.scores, ik.error
-        out["autograded"] = str(ik.notebook) if ik.notebook else None
+        out["autograded"] = nbformat.writes(ik.notebook) if ik.notebook is not None else None
     thread.join()
     if "error" in recheck:
         out["unreadable"] = recheck["error"]

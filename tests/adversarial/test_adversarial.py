@@ -1,4 +1,4 @@
-"""Issue 6: the adversarial class, graded in one batch; each submission at its true worth."""
+"""The toy course's adversarial class, graded in one batch; each submission at its true worth."""
 
 from __future__ import annotations
 
@@ -79,11 +79,11 @@ def test_limits_give_clear_reasons(batch):
     assert "time limit" in fb["loop_at_top_level"]
 
 
-def test_gradebook_holds_the_recheck_scores_and_survives_writes(batch):
+def test_gradebook_holds_the_recheck_scores_and_was_out_of_reach(batch):
     from nbgrader.api import Gradebook
 
     report, course = batch
-    assert any("restored" in w for w in report.warnings)
+    assert report.warnings == []  # nothing to restore: no sandbox could reach the gradebook
     with Gradebook(f"sqlite:///{course['root'] / 'gradebook.db'}", "goal-misgeneralization") as gb:
         totals = {s.student.id: s.score for s in gb.assignment_submissions(toy.ASSIGNMENT)}
     for adv in ADVERSARIES:
