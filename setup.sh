@@ -34,6 +34,16 @@ fi
 echo "==> installing the course package and its test tools"
 "$PY" -m pip install --quiet -e ".[course,dev]"
 
+echo "==> the grader's sandbox (bubblewrap)"
+if command -v bwrap >/dev/null 2>&1; then
+    echo "==> bubblewrap $(bwrap --version | awk '{print $2}') already installed"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null) \
+        || echo "==> could not install bubblewrap; grading will say how to get it"
+else
+    echo "==> bubblewrap is missing: grading a class needs it (sudo apt-get install bubblewrap)"
+fi
+
 echo "==> the browser test's tools (Debian's chromium, playwright)"
 bash scripts/install-browser.sh "$VENV" \
     || echo "==> the browser test will be skipped (reason above); everything else works"

@@ -167,7 +167,7 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
 
 def _protected(solutions: Path, checks_dir: Path | None) -> list[Path]:
     """The grader's own files: its code, the answer keys, the checks specs."""
-    paths = [Path(__file__).resolve().parent, solutions, SOLUTIONS]
+    paths = [Path(__file__).resolve().parent, solutions]
     if checks_dir is not None:
         paths.append(Path(checks_dir).resolve())
     return list(dict.fromkeys(paths))

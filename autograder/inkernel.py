@@ -63,7 +63,7 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
     from nbgrader.utils import determine_grade, is_grade
 
     prepared = prepare(nb, source)
-    limits = Limits(memory_mb=memory_mb, processes=256)
+    limits = Limits(memory_mb=memory_mb, processes=64)  # a kernel runs ~20 threads
     cpu = int(deadline_s) + 30
     confinement = json.dumps({"memory": memory_mb * 2**20, "cpu": [cpu, cpu + 2],
                               "file": limits.file_mb * 2**20, "processes": limits.processes})

@@ -50,7 +50,7 @@ class Limits:
     memory_mb: int = 2048         # address space of each process
     output_chars: int = 100_000   # printed by one step
     file_mb: int = 16             # largest file the process may write
-    processes: int = 64           # processes and threads at once
+    processes: int = 8            # processes and threads at once (per sandbox)
     disk_mb: int = 256            # each writable tmpfs
 
 

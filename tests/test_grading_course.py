@@ -4,17 +4,15 @@ both in nbgrader's in-kernel grading and in the out-of-kernel re-check."""
 
 from __future__ import annotations
 
-import copy
 import csv
 
 import nbformat
 import pytest
 
-from autograder.authoring import strip_solution_markers
 from autograder.checks import load_spec
 from autograder.__main__ import main
 from autograder.keys import solution_cells
-from tests.course import ASSIGNMENTS, nbgrader_meta, read, student_path
+from tests.course import ASSIGNMENTS, answered as _answered, nbgrader_meta, read, student_path
 
 
 def _has_spec(name: str) -> bool:
@@ -30,24 +28,6 @@ GRADED = [name for name in ASSIGNMENTS if _has_spec(name)]
 # assignment shows the two graders agree. For the others, that a solution notebook passes
 # its own tests and a blank one fails each is shown by tests/test_course_notebooks.py.
 IN_KERNEL = {"02_measuring_proxies"}
-
-
-def _answered(name: str, wrong: str | None = None, patch: str = "") -> nbformat.NotebookNode:
-    """The student notebook with every exercise answered as the solution does, except
-    ``wrong``, whose function returns a plausible but wrong number, or is redefined by
-    ``patch`` (code appended to its cell) when one is given."""
-    nb = copy.deepcopy(read(student_path(name)))
-    solutions = solution_cells(name)
-    for cell in nb.cells:
-        gid = nbgrader_meta(cell).get("grade_id")
-        if gid in solutions and nbgrader_meta(cell).get("solution"):
-            cell.source = strip_solution_markers(solutions[gid])
-            if gid == wrong:
-                cell.source += "\n\n" + (patch or (
-                    f"_right_{wrong} = {wrong}\n"
-                    f"def {wrong}(*args, **kwargs):\n"
-                    f"    return 0.5 * _right_{wrong}(*args, **kwargs) + 0.01\n"))
-    return nb
 
 
 @pytest.mark.slow
