@@ -45,10 +45,12 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
             name = entry.stem if entry.suffix == ".ipynb" else entry.name
             sub = Submission(name, None, f"{entry.name} is a symbolic link, not a submitted "
                              "file: not graded (submit the notebook itself)")
-        elif entry.is_file() and entry.suffix == ".ipynb":
-            sub = Submission(entry.stem, entry)
         elif entry.is_dir():
             sub = _from_student_folder(entry, assignment)
+        elif entry.suffix == ".ipynb":
+            regular = stat.S_ISREG(os.lstat(entry).st_mode)
+            sub = Submission(entry.stem, entry) if regular else Submission(
+                entry.stem, None, f"{entry.name} is not a regular file: not graded")
         else:
             continue
         if not _STUDENT_ID.match(sub.student):

@@ -51,7 +51,7 @@ class Limits:
     output_chars: int = 100_000   # printed by one step
     file_mb: int = 16             # largest file the process may write
     processes: int = 8            # processes and threads at once (per sandbox)
-    disk_mb: int = 256            # each writable tmpfs
+    disk_mb: int = 128            # each writable tmpfs (/tmp, /dev/shm, the home)
 
 
 class SandboxUnavailable(RuntimeError):

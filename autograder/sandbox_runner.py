@@ -67,7 +67,12 @@ def decode(x):
         return x
     if "__ndarray__" in x:
         import numpy as np
-        array = np.array(x["__ndarray__"], dtype=np.dtype(x["dtype"]))
+        dtype = np.dtype(x["dtype"])
+        if dtype.kind not in "biuf" or dtype.itemsize > 16:  # numbers only, as encode sends
+            raise ValueError(f"not a numeric dtype: {dtype}")
+        array = np.array(x["__ndarray__"], dtype=dtype)
+        if array.dtype.kind not in "biuf":
+            raise ValueError("not a numeric array")
         return array.reshape(x["shape"]) if "shape" in x else array
     if "__seq__" in x:
         items = [decode(v) for v in x["items"]]
@@ -132,6 +137,11 @@ def confine(config: dict) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, tuple(config["cpu"]))
     resource.setrlimit(resource.RLIMIT_FSIZE, (config["file"], config["file"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:  # if memory runs out machine-wide, the kernel's OOM killer takes this one first
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write("1000")
+    except OSError:
+        pass
     if "processes" in config:
         resource.setrlimit(resource.RLIMIT_NPROC, (config["processes"], config["processes"]))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)

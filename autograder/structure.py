@@ -24,6 +24,7 @@ class Structure:
 
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024   # what is left once outputs and attachments are gone
+MAX_VALUES = 5_000_000                # JSON values in the whole file
 CELL_TYPES = ("code", "markdown", "raw")
 
 
@@ -39,6 +40,13 @@ def read_submission(path: Path) -> tuple[NotebookNode | None, str, list[str]]:
         data = path.read_bytes()
         if not data:
             return None, "the notebook file is empty", []
+        # Each value costs the parser tens of bytes of memory: a file of millions of tiny
+        # values (not a notebook anyone saved) is refused before it is parsed.
+        values = data.count(b",") + data.count(b"[") + data.count(b"{")
+        if values > MAX_VALUES:
+            return None, (f"the notebook holds {values:,} JSON values (limit {MAX_VALUES:,}): "
+                          "clear its outputs (Edit > Clear outputs of all cells) and submit "
+                          "it again"), []
         raw = json.loads(data)
     except RecursionError:
         return None, "not a readable notebook (nested too deeply)", []
