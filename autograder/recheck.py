@@ -79,7 +79,8 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
             except Exception as err:  # the key raises: the student's must raise alike
                 expected = {"raises": describe_error(err)["types"]}
             shown = call_text(check.function, case.args, case.kwargs) if case.visible else ""
-            calls.append(PlannedCall(check.test, check.function, _encode_args(case.args),
+            test = check.inputs_test if "raises" in expected and check.inputs_test else check.test
+            calls.append(PlannedCall(test, check.function, _encode_args(case.args),
                                      _encode_kwargs(case.kwargs), expected, compare,
                                      check.rtol, check.atol, case.visible, case.note, shown,
                                      check.strict_types))

@@ -8,7 +8,8 @@
 
 Each example is ``(args, expected)`` or ``(args, kwargs, expected)``; ``expected`` is a value
 (numbers and arrays are compared with a tolerance) or an exception class the call must
-raise. ``check`` prints a short success line, or raises ``AssertionError`` that says which
+raise. An example that a rule of the exercise decides is written ``Rule("a 2-D input raises
+ValueError", args, ValueError)``: when it fails, the message names the rule. ``check`` prints a short success line, or raises ``AssertionError`` that says which
 example failed and how, so a visible test cell may simply be a ``check`` call: the
 self-check and the visible tests then give the same verdict by construction. It needs only
 numpy (it works on Colab, with no nbgrader course), and it knows nothing of the hidden
@@ -18,9 +19,19 @@ tests or the answer keys: those live with the course's autograder, never in gmli
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A visible example that one stated rule of an exercise decides."""
+    rule: str
+    args: tuple
+    expected: Any
+    kwargs: dict = field(default_factory=dict)
 
 
 def kind(x: Any) -> str:
@@ -51,14 +62,22 @@ def difference(expected: Any, actual: Any, exact: bool = False, rtol: float = 1e
             return f"returned {kind(actual)}, expected length {len(expected)}"
         if strict and type(expected) is not type(actual):
             return f"returned {kind(actual)}, expected {kind(expected)}"
-        return next((w for e, a in zip(expected, actual)
+        return next((f"item {i}: {w}" for i, (e, a) in enumerate(zip(expected, actual))
                      if (w := difference(e, a, exact, rtol, atol, strict))), "")
     if isinstance(expected, dict) or isinstance(actual, dict):
-        if not (isinstance(expected, dict) and isinstance(actual, dict)) or \
-                set(expected) != set(actual):
+        if not (isinstance(expected, dict) and isinstance(actual, dict)):
             return f"returned {kind(actual)}, expected {kind(expected)}"
-        return next((w for k in expected
+        missing = [k for k in expected if k not in actual]
+        extra = [k for k in actual if k not in expected]
+        if missing or extra:
+            return "; ".join(([f"missing key {', '.join(map(repr, missing))}"] if missing else [])
+                             + ([f"unexpected key {', '.join(map(repr, extra))}"] if extra else []))
+        return next((f"key {k!r}: {w}" for k in expected
                      if (w := difference(expected[k], actual[k], exact, rtol, atol, strict))), "")
+    if type(expected) is bool and isinstance(actual, np.bool_):
+        # Right or wrong, the type is the problem: say so before judging the value.
+        return (f"returned a NumPy bool (np.{bool(actual)}_), expected a Python bool: "
+                "wrap the result in bool(...)")
     if isinstance(expected, numeric) and isinstance(actual, numeric + (list, tuple)):
         e, a = np.asarray(expected), np.asarray(actual)
         if e.shape != a.shape:
@@ -103,11 +122,17 @@ def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
 
     ``strict``: a list does not pass where a tuple is expected (or the reverse)."""
     for n, example in enumerate(examples, 1):
-        if len(example) == 2:
+        rule = ""
+        if isinstance(example, Rule):
+            rule, args, kwargs, expected = example.rule, example.args, example.kwargs, \
+                example.expected
+        elif len(example) == 2:
             (args, expected), kwargs = example, {}
         else:
             args, kwargs, expected = example
         call = call_text(getattr(fn, "__name__", "function"), args, kwargs)
+        if rule:
+            call = f"rule not followed: {rule}. {call}"
         must_raise = isinstance(expected, type) and issubclass(expected, BaseException)
         try:
             actual = fn(*copy.deepcopy(tuple(args)), **copy.deepcopy(dict(kwargs)))
@@ -119,13 +144,14 @@ def check(fn: Callable, examples: Sequence[tuple], *, exact: bool = False,
                 continue
             want = f"should raise {expected.__name__}" if must_raise else \
                 f"should return {short(expected)}"
-            raise AssertionError(f"example {n}: {call} {want}, but raised "
+            raise AssertionError(f"{'' if rule else f'example {n}: '}{call} {want}, but raised "
                                  f"{type(err).__name__}: {err}") from err
         if must_raise:
-            raise AssertionError(f"example {n}: {call} should raise {expected.__name__} "
+            raise AssertionError(f"{'' if rule else f'example {n}: '}{call} should raise {expected.__name__} "
                                  f"(check the inputs first), but returned {short(actual)}")
         why = difference(expected, actual, exact, rtol, atol, strict)
         if why:
-            raise AssertionError(f"example {n}: {call}: {why}; expected {short(expected)}")
+            raise AssertionError(f"{'' if rule else f'example {n}: '}{call}: {why}; "
+                                 f"expected {short(expected)}")
     print(f"✓ {getattr(fn, '__name__', 'function')} passes {len(examples)} visible "
           f"example{'s' if len(examples) != 1 else ''}. (The grader also tries hidden cases.)")

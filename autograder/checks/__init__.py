@@ -6,7 +6,10 @@ One module per assignment, ``autograder/checks/<assignment>.py``, defines
   functions need, run before the student's solution cells in the re-check (imports, small
   constants). Never heavy cells: the re-check runs in seconds.
 - ``CHECKS``: a list of ``Check(test=<test cell grade_id>, function=<name>, cases=...,
-  compare="allclose" | "exact", rtol=, atol=, strict_types=)``. ``cases`` mixes
+  compare="allclose" | "exact", rtol=, atol=, strict_types=, inputs_test=)``. With
+  ``inputs_test`` (the grade id of a second test cell), the cases on which the answer key
+  raises (the exercise's input rules) count for that cell instead: validation and
+  computation are then graded as separate parts. ``cases`` mixes
   ``Case(*args, **kwargs)`` and callables ``rng -> list[Case]`` (inputs drawn afresh for
   every batch, so answers copied from a notebook's hidden tests do not help). Several
   checks may share one test cell; the cell's points are earned when all of its cases agree
@@ -62,6 +65,9 @@ class Check:
     rtol: float = 1e-6
     atol: float = 1e-9
     strict_types: bool = False    # a list is then not accepted where a tuple is expected
+    # Partial credit: cases on which the key raises (the input rules) earn this test cell's
+    # points instead of ``test``'s, so a right computation without checks keeps most points.
+    inputs_test: str | None = None
 
     def draw(self, rng: np.random.Generator) -> list[Case]:
         """The concrete cases for one batch."""
@@ -84,7 +90,8 @@ class Spec:
 
     @property
     def tests(self) -> list[str]:
-        return list(dict.fromkeys(c.test for c in self.checks))
+        return list(dict.fromkeys(t for c in self.checks
+                                  for t in (c.test, c.inputs_test) if t))
 
 
 def spec_path(assignment: str, checks_dir: Path | None = None) -> Path:
