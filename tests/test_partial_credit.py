@@ -77,10 +77,18 @@ def _variants(name: str):
 CASES = [(name, *v) for name in SPLIT for v in _variants(name)]
 
 
+def _with(name: str, variant: str) -> dict:
+    """A namespace holding every solution function, one of them replaced by ``variant``."""
+    namespace: dict = {}
+    for source in solution_cells(name).values():
+        exec(strip_solution_markers(source), namespace)
+    exec(variant, namespace)
+    return namespace
+
+
 def _obeys(name: str, check, variant: str) -> bool:
     """Whether the variant still behaves like the key on every case the grader draws."""
-    namespace: dict = {}
-    exec(variant, namespace)
+    namespace = _with(name, variant)
     fn, key = namespace[check.function], getattr(answer_key(name), check.function)
     for case in check.draw(np.random.default_rng(SEED)):
         outcomes = []
@@ -105,8 +113,7 @@ def _obeys(name: str, check, variant: str) -> bool:
 def test_a_dropped_rule_fails_a_visible_check_that_names_it(name, check, label, condition,
                                                             variant):
     cells = _cells(name)
-    namespace: dict = {}
-    exec(variant, namespace)
+    namespace = _with(name, variant)
     exec(cells[check.test], dict(namespace))  # the computation's visible checks still pass
     if _obeys(name, check, variant):
         exec(cells[check.inputs_test], dict(namespace))  # NumPy or Python raise for it

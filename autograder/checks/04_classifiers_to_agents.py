@@ -9,12 +9,14 @@ m}). Expected values come from the solution notebook's own functions (the answer
 the later exercises, in the re-check as in nbgrader's own run. The checks of those two
 later, "leaf" functions come first here so that tests/test_grading_course.py, which makes
 the first check's function wrong, sees a wrong answer cost exactly one question.
-Inputs the grader cannot send (iterators, as in two hidden tests) are sent as lists.
+Records that must be accepted as any iterable arrive as one-pass iterators (``OnePass``).
+Each exercise is graded in two parts: the computation (``test_<function>``) and the input
+rules the text states (``test_<function>_inputs``: the cases on which the key raises).
 """
 
 import numpy as np
 
-from autograder.checks import Case, Check
+from autograder.checks import Case, Check, OnePass
 from gmlib.rl.shortest_path import cells_between
 
 # The notebook's locked "setup" cell imports torch and the RL code: the graded functions
@@ -72,6 +74,7 @@ def _rec(positions, goal=(3, 1), proxy=(5, 5), shortest_goal=2, shortest_proxy=4
 TO_GOAL = _rec([(1, 1), (2, 1), (3, 1)], shortest_proxy=2)
 TO_CORNER = _rec([(5, 3), (5, 4), (5, 5)], shortest_proxy=2)
 SLOW_CORNER = _rec([(5, 3)] * 8 + [(5, 4), (5, 5)], shortest_proxy=2)
+HALF_CORNER = _rec([(5, 3), (5, 3), (5, 3), (5, 4), (5, 5)], shortest_proxy=2)  # score 0.5
 LOST = _rec([(1, 1), (1, 2), (1, 1)], shortest_proxy=2)
 
 
@@ -105,6 +108,7 @@ def _classify_edges(rng):
              note="the proxy visited on the way, the episode ending elsewhere"),
         Case(_rec([(1, 1)]), note="only a start cell"),
         Case(_rec([]), note="a record without positions"),
+        Case(_rec([], goal=(1, 1), proxy=(1, 1)), note="no positions in a training level"),
     ]
 
 
@@ -137,6 +141,8 @@ def _rates(rng):
 def _rate_edges(rng):
     return [
         Case([TO_CORNER, TO_CORNER], note="every episode capable and at the proxy"),
+        Case([HALF_CORNER, LOST, TO_GOAL], note="a score exactly at the threshold"),
+        Case(OnePass(_random_records(rng)), note="records as a one-pass iterator"),
         Case([TO_GOAL], threshold=1.0, note="no episode at the proxy"),
         Case([], note="no records"),
         Case([TO_GOAL], 0.0, note="threshold 0"),
@@ -150,6 +156,8 @@ def _table_edges(rng):
         Case([LOST, LOST], note="no episode reached a target"),
         Case([SLOW_CORNER], threshold=0.2, note="one slow episode, threshold 0.2"),
         Case([TO_GOAL, TO_CORNER], note="goal fraction exactly 0.5"),
+        Case([HALF_CORNER, LOST], note="a score exactly at the threshold, half capable"),
+        Case(OnePass(_random_records(rng)), note="records as a one-pass iterator"),
         Case([], note="no records"),
         Case([TO_GOAL], 0, note="threshold 0"),
         Case([TO_GOAL], 2.0, note="threshold 2"),
@@ -162,22 +170,22 @@ CHECKS = [
     # Leaf functions first (see the module's docstring); feedback lists tests in this order.
     Check(test="test_misgeneralization_rate", function="misgeneralization_rate",
           cases=[Case(_FOUR, visible=True), Case(_FOUR, threshold=0.2, visible=True),
-                 _rates, _rate_edges]),
+                 _rates, _rate_edges], inputs_test="test_misgeneralization_rate_inputs"),
     Check(test="test_two_by_two", function="two_by_two",
           cases=[Case([TO_CORNER, TO_CORNER, TO_CORNER, TO_GOAL], visible=True),
                  Case([SLOW_CORNER, LOST, LOST, TO_GOAL], visible=True),
-                 _rates, _table_edges]),
+                 _rates, _table_edges], inputs_test="test_two_by_two_inputs"),
     Check(test="test_classify_episode", function="classify_episode",
           cases=[Case(_rec([(1, 1), (2, 1), (3, 1)]), visible=True),
                  Case(_rec([(4, 3), (4, 4), (5, 4), (5, 5)]), visible=True),
                  Case(_rec([(1, 1), (1, 1), (1, 2), (1, 1)]), visible=True),
                  Case(_rec([(4, 5), (5, 5)], goal=(5, 5), proxy=(5, 5)), visible=True),
                  _single, _classify_edges],
-          compare="exact"),
+          compare="exact", inputs_test="test_classify_episode_inputs"),
     Check(test="test_capability_score", function="capability_score",
           cases=[Case(_rec([(1, 1), (2, 1), (3, 1)]), visible=True),
                  Case(_rec([(4, 3), (4, 3), (4, 4), (4, 4), (5, 4), (5, 4), (5, 4), (5, 5)]),
                       visible=True),
                  Case(_rec([(1, 1), (1, 2), (1, 1)]), visible=True),
-                 _single, _capability_edges]),
+                 _single, _capability_edges], inputs_test="test_capability_score_inputs"),
 ]
