@@ -8,6 +8,7 @@ when *g* is the corner) is worth ``-fail_cost``: the episode is over and *g* was
 
 A *decision square* is a state where no action is best for two candidate goals at once: only
 there does behaviour carry evidence about which of the two an agent pursues.
+``check_decision_level`` says whether a hand-designed corner level starts in one (notebook 04).
 """
 
 from __future__ import annotations
@@ -160,3 +161,48 @@ def diagnostic_level(env: Any, seed: int) -> dict[str, Any] | None:
     level.place_goal(best[1])
     return {"obs": level.gen_obs(), "goal_pos": best[1], "goal_actions": best[2],
             "proxy_actions": best[3]}
+
+
+ACTION_NAMES = {LEFT: "turn left", RIGHT: "turn right", FORWARD: "step forward"}
+
+
+def check_decision_level(design: Any, size: int = 7) -> str:
+    """'' when ``design`` makes the start of a corner level a decision square; else why not.
+
+    ``design`` is ``{"agent": (x, y), "direction": d, "goal": (x, y)}``: the agent's start
+    cell and heading (0 right, 1 down, 2 left, 3 up) and the goal's cell, inside the room
+    (x and y in 1..size-2), the goal not in the corner, the agent on neither target.
+    """
+    from gmlib.rl.levels import CornerLevel
+
+    if not isinstance(design, dict) or set(design) != {"agent", "direction", "goal"}:
+        return "the design must be a dict with exactly the keys 'agent', 'direction' and 'goal'"
+    try:
+        agent = tuple(int(v) for v in design["agent"])
+        goal = tuple(int(v) for v in design["goal"])
+        direction = int(design["direction"])
+    except (TypeError, ValueError):
+        return "'agent' and 'goal' must be (x, y) pairs of ints and 'direction' an int"
+    if len(agent) != 2 or len(goal) != 2:
+        return "'agent' and 'goal' must be (x, y) pairs"
+    inside = range(1, size - 1)
+    if not all(v in inside for v in agent + goal):
+        return f"cells must be inside the room: x and y in 1..{size - 2}"
+    if direction not in range(4):
+        return "'direction' must be 0 (right), 1 (down), 2 (left) or 3 (up)"
+    corner = (size - 2, size - 2)
+    if goal == corner:
+        return f"the goal may not be in the corner {corner}: then goal and corner are one target"
+    if agent in (goal, corner):
+        return "the agent may not start on the goal or in the corner"
+    level = CornerLevel(size=size).unwrapped
+    level.reset(seed=0)
+    level.agent_pos, level.agent_dir = agent, direction
+    level.place_goal(goal)
+    q = start_q_values(level)
+    shared = best_actions(q["goal"]) & best_actions(q["proxy"])
+    if shared:
+        both = " and ".join(ACTION_NAMES[a] for a in sorted(shared))
+        return (f"from this start, '{both}' is a best first action for the goal AND the corner: "
+                "the first step would not tell them apart")
+    return ""

@@ -109,8 +109,52 @@ def test_04_four_agents_land_in_their_cells():
     rand = k.two_by_two(records_of(("random",)))
     assert not rand["capability_generalizes"] and rand["capable_fraction"] < 0.25
     big = k.two_by_two(records_of(("named", "goal_seeker_egocentric_mlp"), n=60))
-    assert not big["capability_generalizes"] and big["goal_generalizes"]
+    # It arrives mostly at the goal, but with capability not generalizing the table leaves the
+    # goal question open, as the notebook says.
+    assert not big["capability_generalizes"] and big["goal_generalizes"] is None
+    assert big["goal_fraction"] >= 0.9
     assert k.misgeneralization_rate(records_of(("scripted",))) == 0.0
+
+
+@pytest.mark.parametrize("seed", [2_000, 5_000, 9_000])
+def test_04_a_random_policy_reaches_goal_and_corner_alike_and_gets_no_goal(seed):
+    """Notebook 04: the random policy's goal fraction is near one half, and two_by_two answers
+    the goal question with None for it (checked on level seeds the notebook does not use too)."""
+    cell = key(NB04).two_by_two(records_of(("random",), n=200, seed=seed))
+    assert 0.35 <= cell["goal_fraction"] <= 0.65, cell
+    assert cell["capable_fraction"] < 0.25 and cell["goal_generalizes"] is None, cell
+
+
+DESIGNS = [{"agent": (1, 5), "direction": 3, "goal": (1, 1)},   # the solution's design
+           {"agent": (3, 3), "direction": 0, "goal": (1, 3)},
+           {"agent": (2, 4), "direction": 2, "goal": (4, 1)}]
+
+
+def test_04_designed_levels_end_in_the_corner_but_first_actions_vary():
+    """Notebook 04, exercise 5: on designed decision levels the shipped corner agents end in
+    the corner in nearly every episode, while the share of first actions that are the corner's
+    best varies widely between designs and seeds (one action is weak evidence)."""
+    from gmlib.goals import best_actions, check_decision_level, start_q_values
+    from gmlib.rl.evaluation import run_episode
+
+    env = make_env("gmlib/CornerLevel-v0")
+    corner_first = []
+    for seed in (0, 1, 2):
+        agent = load_checkpoint(f"corner_full_mlp_seed{seed}")
+        for design in DESIGNS:
+            assert check_decision_level(design) == ""
+            env.reset(seed=0)
+            level = env.unwrapped
+            level.agent_pos, level.agent_dir = design["agent"], design["direction"]
+            level.place_goal(design["goal"])
+            corner_best = best_actions(start_q_values(level)["proxy"])
+            rng = np.random.default_rng(0)
+            episodes = [run_episode(agent, env, k, rng=rng, goal_pos=design["goal"],
+                                    start=(*design["agent"], design["direction"]))
+                        for k in range(50)]
+            assert np.mean([e.outcome == "proxy" for e in episodes]) >= 0.9, (seed, design)
+            corner_first.append(np.mean([e.actions[0] in corner_best for e in episodes]))
+    assert max(corner_first) >= 0.7 and min(corner_first) <= 0.3, corner_first
 
 
 def test_04_claim_across_seeds_at_zero_percent():

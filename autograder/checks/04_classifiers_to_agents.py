@@ -9,6 +9,8 @@ m}). Expected values come from the solution notebook's own functions (the answer
 the later exercises, in the re-check as in nbgrader's own run. The checks of those two
 later, "leaf" functions come first here so that tests/test_grading_course.py, which makes
 the first check's function wrong, sees a wrong answer cost exactly one question.
+``decision_level`` is a design exercise, graded by a property of what it returns
+(``is_decision_level``), not by comparison with the key's design.
 Records that must be accepted as any iterable arrive as one-pass iterators (``OnePass``).
 Each exercise is graded in two parts: the computation (``test_<function>``) and the input
 rules the text states (``test_<function>_inputs``: the cases on which the key raises).
@@ -17,6 +19,7 @@ rules the text states (``test_<function>_inputs``: the cases on which the key ra
 import numpy as np
 
 from autograder.checks import Case, Check, OnePass
+from gmlib.goals import check_decision_level
 from gmlib.rl.shortest_path import cells_between
 
 # The notebook's locked "setup" cell imports torch and the RL code: the graded functions
@@ -166,6 +169,13 @@ def _table_edges(rng):
 
 _FOUR = [TO_GOAL, TO_CORNER, SLOW_CORNER, LOST]
 
+
+def is_decision_level(expected, actual) -> bool:
+    """A design exercise: any level whose start is a decision square earns the points (the
+    key's own design is not compared)."""
+    return check_decision_level(actual) == ""
+
+
 CHECKS = [
     # Leaf functions first (see the module's docstring); feedback lists tests in this order.
     Check(test="test_misgeneralization_rate", function="misgeneralization_rate",
@@ -188,4 +198,6 @@ CHECKS = [
                       visible=True),
                  Case(_rec([(1, 1), (1, 2), (1, 1)]), visible=True),
                  _single, _capability_edges], inputs_test="test_capability_score_inputs"),
+    Check(test="test_decision_level", function="decision_level", cases=[Case()],
+          compare=is_decision_level),
 ]

@@ -53,10 +53,18 @@ def make_env(env: str | gym.Env, **env_kwargs: Any) -> gym.Env:
 
 
 def run_episode(policy: Any, env: gym.Env, seed: int, *, greedy: bool = False,
-                rng: np.random.Generator | None = None, goal_pos: Pos | None = None) -> EpisodeRecord:
-    """Play one episode on level ``seed`` (optionally with the goal moved to ``goal_pos``)."""
+                rng: np.random.Generator | None = None, goal_pos: Pos | None = None,
+                start: tuple[int, int, int] | None = None) -> EpisodeRecord:
+    """Play one episode on level ``seed``, optionally with the agent put at ``start``
+    ``(x, y, heading)`` and the goal moved to ``goal_pos`` (a designed level)."""
     obs, info = env.reset(seed=int(seed))
     level = env.unwrapped
+    if start is not None:
+        x, y, heading = (int(v) for v in start)
+        if level.grid.get(x, y) is not None:
+            raise ValueError(f"cannot start the agent on an occupied cell {(x, y)}")
+        level.agent_pos, level.agent_dir = (x, y), heading
+        obs, info = level.gen_obs(), level._info()
     if goal_pos is not None:
         if not hasattr(level, "place_goal"):
             raise ValueError(f"{type(level).__name__} cannot move its goal; the corner level can")

@@ -52,7 +52,8 @@ def _new_ax(ax: plt.Axes | None, size: float = 4.0) -> plt.Axes:
 
 def plot_trajectory(record: EpisodeRecord, env: str | gym.Env = "gmlib/CornerLevelTest-v0",
                     ax: plt.Axes | None = None, tile_size: int = TILE, **env_kwargs: Any) -> plt.Axes:
-    """The level at the episode's start with the path drawn on it (circle: start; cross: end)."""
+    """The level at the episode's start with its path: orange line, circle at the start, white
+    cross at the end; a dashed magenta square marks the proxy (the empty corner)."""
     env = make_env(env, **env_kwargs)
     restore_level(env, record)
     ax = _new_ax(ax)
@@ -100,16 +101,27 @@ def plot_heatmap(records: Sequence[EpisodeRecord], env: str | gym.Env = "gmlib/C
 
 
 def plot_training(log: Sequence[dict[str, float]], keys: Sequence[str] = ("success_rate", "mean_return"),
-                  ax: plt.Axes | None = None, label: str | None = None) -> plt.Axes:
-    """Training curves against frames (``agent.log`` from ``train``)."""
+                  ax: plt.Axes | None = None, label: str | None = None,
+                  min_episodes: int = 20) -> plt.Axes:
+    """Training curves against frames (``agent.log`` from ``train``).
+
+    Points measured on fewer than ``min_episodes`` finished episodes are drawn dotted: the
+    first episodes to finish are the short ones, the lucky successes, so early rates flatter.
+    """
     if not log:
         raise ValueError("empty training log")
     ax = ax if ax is not None else plt.subplots(figsize=(6, 3.5))[1]
-    frames = [entry["frames"] for entry in log]
+    frames = np.array([entry["frames"] for entry in log])
+    few = np.array([entry.get("episodes", min_episodes) < min_episodes for entry in log])
     for key in keys:
         if key not in log[0]:
             raise ValueError(f"unknown log key {key!r}; the log has {sorted(log[0])}")
-        ax.plot(frames, [entry[key] for entry in log], label=f"{label}: {key}" if label else key)
+        values = np.array([entry[key] for entry in log], dtype=float)
+        line, = ax.plot(np.where(few, np.nan, frames), values, label=f"{label}: {key}" if label else key)
+        if few.any():
+            upto = int(np.flatnonzero(few).max()) + 2  # joins the dotted part to the solid one
+            ax.plot(frames[:upto], values[:upto], ":", color=line.get_color(),
+                    label=f"(fewer than {min_episodes} episodes finished)")
     ax.set_xlabel("frames")
     ax.legend()
     ax.grid(alpha=0.3)
