@@ -63,15 +63,29 @@ def metric_bars(metrics: dict[str, float], *, title: str | None = None, ax=None,
     return ax
 
 
+MAX_CURVES = 4  # per axis: more than this and curves hide one another
+
+
 def metric_curves(sweep, metrics: Sequence[str] | None = None, *, ax=None,
                   title: str | None = None):
     """Each metric against the training correlation: mean over seeds as a line, every
-    seed as a dot (so the spread between seeds stays visible)."""
+    seed as a dot (so the spread between seeds stays visible). More than four metrics on
+    a figure of its own are drawn on side-by-side panels of at most four curves each."""
     own_figure = ax is None
+    metrics = list(metrics or sweep.metric_names())
+    if own_figure and len(metrics) > MAX_CURVES:
+        n_panels = -(-len(metrics) // MAX_CURVES)
+        per = -(-len(metrics) // n_panels)
+        _, axes = plt.subplots(1, n_panels, figsize=(5.2 * n_panels, 3.6), squeeze=False)
+        for k, panel in enumerate(axes[0]):
+            metric_curves(sweep, metrics[k * per:(k + 1) * per], ax=panel, title=title)
+            panel.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2)
+        plt.tight_layout()
+        return axes[0][0]
     if own_figure:
         _, ax = plt.subplots(figsize=(7.5, 3.5))
     xs = np.array(sweep.correlations)
-    for name in metrics or sweep.metric_names():
+    for name in metrics:
         table = sweep.table(name)
         line, = ax.plot(xs, np.nanmean(table, axis=1), marker="o", label=name)
         for j in range(table.shape[1]):

@@ -21,7 +21,8 @@ from gmlib.threads import single_thread
 
 #: Object types, in the order used for the integer ``shape`` labels.
 SHAPES: tuple[str, ...] = ("door", "ball", "box", "key")
-#: MiniGrid's colours, in MiniGrid's order (red is index 0), used for ``colour`` labels.
+#: MiniGrid's colours in its ``COLOR_NAMES`` order (alphabetical: red is index 4), used for
+#: ``colour`` labels.
 COLOURS: tuple[str, ...] = tuple(COLOR_NAMES)
 DOOR = SHAPES.index("door")
 RED = COLOURS.index("red")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from autograder.keys import answer_key
-from gmlib.classifiers import accuracy, hidden_features, predict
+from gmlib.classifiers import accuracy, hidden_features, make_classifier, predict
+from gmlib.telling_sets import render, rule_agreement
 from gmlib.tile_data import make_splits, toggle_door, toggle_red
 from gmlib.train_classifier import train_classifier
 
@@ -113,7 +114,69 @@ def test_door_is_decodable_though_the_head_uses_colour(results):
                  and r["probe_door"] > r["own_acc_probe_half"]) >= 4
 
 
-def test_for_the_cnn_door_is_less_decodable(results):
-    # notebook 02: "Try the CNN from notebook 01 here: the answer is different."
-    pairs = zip(results[("cnn", 1.0)], results[("mlp", 1.0)])
-    assert sum(c["probe_door"] < m["probe_door"] - 0.1 for c, m in pairs) >= 4
+# Notebook 02's later claims name the seeds they were measured on: 0, 1, 2 and seeds that no
+# shipped model uses. Each holds on every one of them, within the ranges the text gives.
+NAMED_SEEDS = (0, 1, 2, 100, 101)
+TWO_TILES = [("door", "blue"), ("ball", "red")]   # the solution's telling set
+
+
+@pytest.fixture(scope="module")
+def at_one():
+    """Per named seed, the MLP at correlation 1.0: probes with baselines, telling-set answers."""
+    rows = []
+    for seed in NAMED_SEEDS:
+        splits = make_splits(1.0, n_train=4000, n_test=1000, seed=seed)
+        model = train_classifier(splits["train"], "mlp", epochs=5, seed=seed, progress=False).model
+        bal = splits["balanced"]
+        half, y = len(bal) // 2, bal.is_door
+
+        def probe(features):
+            return key.linear_probe_accuracy(features[:half], y[:half], features[half:], y[half:],
+                                             seed=seed)
+
+        shown = render(TWO_TILES, n_each=50, seed=seed)
+        rows.append({
+            "trained": probe(hidden_features(model, bal.x)),
+            "untrained": probe(hidden_features(make_classifier("mlp", seed=seed + 1000), bal.x)),
+            "raw": probe(bal.x.reshape(len(bal), -1)),
+            **{rule.split()[0]: share for rule, share in
+               rule_agreement(predict(model, shown.x), TWO_TILES, n_each=50).items()},
+        })
+    print("\n".join(str({k: round(v, 3) for k, v in r.items()}) for r in rows))
+    return rows
+
+
+def test_02_door_information_is_in_the_input_not_made_by_training(at_one):
+    """The probe's baselines: an untrained network's hidden layer gives about as much or more
+    (0.79-0.85 against 0.74-0.81) and the raw pixels the most (0.92-0.94), on every seed."""
+    for r in at_one:
+        assert 0.74 - 0.005 <= r["trained"] <= 0.81 + 0.005, r
+        assert 0.79 - 0.005 <= r["untrained"] <= 0.85 + 0.005, r
+        assert 0.92 - 0.005 <= r["raw"] <= 0.94 + 0.005, r
+        assert r["raw"] > max(r["trained"], r["untrained"]), r
+        assert r["untrained"] >= r["trained"] - 0.005, r
+
+
+def test_02_the_two_tile_set_shows_the_mlp_between_colour_and_both(at_one):
+    """On a non-red door and a red non-door, the MLP agrees with 'colour' and 'both' at 0.71-0.79
+    and with 'shape' and 'either' at 0.21-0.29, on every seed."""
+    for r in at_one:
+        assert 0.71 - 0.005 <= min(r["colour"], r["both"]) and max(r["colour"], r["both"]) <= 0.79 + 0.005, r
+        assert 0.21 - 0.005 <= min(r["shape"], r["either"]) and max(r["shape"], r["either"]) <= 0.29 + 0.005, r
+
+
+@pytest.mark.parametrize("seed", (0, 1, 2, 100))
+def test_02_the_mlp_switches_near_one_and_the_cnn_between_0_75_and_0_9(seed):
+    """The sweep's prose: the MLP keeps most of its conflict accuracy up to 0.97 and drops below
+    one half only between 0.99 and 1.0; the CNN is above one half at 0.75, below by 0.9, and
+    follows colour alone from 0.95."""
+    def conflict(arch, correlation):
+        splits = make_splits(correlation, n_train=4000, n_test=500, seed=seed)
+        model = train_classifier(splits["train"], arch, epochs=5, seed=seed, progress=False).model
+        bal = splits["balanced"]
+        return key.conflict_accuracy(bal.is_door, predict(model, bal.x), bal.is_red)
+
+    mlp = {c: conflict("mlp", c) for c in (0.97, 0.99, 1.0)}
+    assert mlp[0.97] > 0.7 and mlp[0.99] > 0.5 and mlp[1.0] < 0.5, mlp
+    cnn = {c: conflict("cnn", c) for c in (0.75, 0.9, 0.95)}
+    assert cnn[0.75] > 0.5 and cnn[0.9] < 0.5 and cnn[0.95] < 0.05, cnn

@@ -124,7 +124,7 @@ def test_specs_load_and_a_missing_one_says_where_to_write_it(course):
     spec = load_spec("02_measuring_proxies")
     assert {c.function for c in spec.checks} == {
         "conflict_accuracy", "proxy_agreement", "worst_group_accuracy", "flip_rate",
-        "linear_probe_accuracy"}
+        "linear_probe_accuracy", "telling_tiles"}
     with pytest.raises(FileNotFoundError, match="no checks spec for '03_x'"):
         load_spec("03_x")
 

@@ -92,7 +92,7 @@ def test_the_recheck_holds_a_function_to_the_types_its_notebook_promises(tmp_pat
     nbformat.write(_answered(name, "summary_table", patch=(
         "_any_iterable = summary_table\n"
         "def summary_table(runs, *args, **kwargs):\n"
-        "    runs[0]  # only a list or tuple can do this\n"
+        "    runs[:0]  # only a list or tuple can do this\n"
         "    return _any_iterable(runs, *args, **kwargs)\n")), str(subs / "needs_list.ipynb"))
     root = tmp_path / "grading"
     assert main(["autograde", name, str(subs), "--course-root", str(root), "--seed", "0",

@@ -2,6 +2,7 @@
 
 Solution cells are named after their functions; each exercise has two test cells,
 ``test_<function>`` (the computation) and ``test_<function>_inputs`` (the input rules).
+``telling_tiles()`` is a design exercise, graded by a property of what it returns.
 Signatures:
 ``conflict_accuracy(y_true, y_pred, proxy)``, ``proxy_agreement(y_pred, proxy)``,
 ``worst_group_accuracy(y_true, y_pred, proxy)``, ``flip_rate(pred_original,
@@ -13,6 +14,7 @@ solution notebook's own functions (the answer key) on the inputs drawn below.
 import numpy as np
 
 from autograder.checks import Case, Check
+from gmlib.telling_sets import check_telling_set
 
 # The notebook's locked "setup" cell trains a model: the graded functions do not need it.
 SETUP: list[str] = []
@@ -84,6 +86,12 @@ def _probe(rng):
     return cases
 
 
+def tells_the_rules_apart(expected, actual) -> bool:
+    """A design exercise: any set of at most three tiles on which the four rules answer
+    differently earns the points (the key's own design is not compared)."""
+    return check_telling_set(actual) == ""
+
+
 # Each exercise is graded in two parts: the computation (test_<function>) and the input
 # rules the text states (test_<function>_inputs: the cases on which the key raises).
 CHECKS = [
@@ -98,4 +106,6 @@ CHECKS = [
     # A probe's accuracy depends on its optimiser: within 0.1 of the key's probe.
     Check(test="test_linear_probe_accuracy", function="linear_probe_accuracy",
           cases=_probe, atol=0.1, inputs_test="test_linear_probe_accuracy_inputs"),
+    Check(test="test_telling_tiles", function="telling_tiles", cases=[Case()],
+          compare=tells_the_rules_apart),
 ]

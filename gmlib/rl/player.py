@@ -2,7 +2,9 @@
 
 ``play(agent, seed=3)`` in a notebook shows a slider to step through the episode, a seed box,
 and two boxes to put the goal anywhere and run the agent again. Outside a live notebook kernel
-(a script, nbconvert, the autograder) or without ipywidgets it draws a static strip of frames.
+(a script, nbconvert), when grading, or without ipywidgets 7.6 or later, it draws a static
+strip of frames. The player works with ipywidgets 7 (Colab's) and 8; a front end that cannot
+draw widgets shows a line of text saying how to get the strip instead.
 """
 
 from __future__ import annotations
@@ -20,14 +22,10 @@ from gmlib.rl.plots import TILE, episode_frames, frame_strip
 
 
 def widgets_available() -> bool:
-    """True in a live Jupyter kernel with ipywidgets installed."""
-    try:
-        import ipywidgets  # noqa: F401
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+    """True in a live Jupyter kernel with ipywidgets 7.6 or later installed, when not grading."""
+    from gmlib.widgets import interactive_available, live_kernel
+
+    return interactive_available() and live_kernel()
 
 
 def _png(frame: np.ndarray) -> bytes:
@@ -62,6 +60,8 @@ class EpisodePlayer:
     def widget(self):
         """The interactive player (needs ipywidgets)."""
         import ipywidgets as w
+
+        from gmlib.widgets import with_fallback
 
         level = self.env.unwrapped
         inner_x = list(range(1, level.width - 1))
@@ -99,7 +99,10 @@ class EpisodePlayer:
         show()
         controls = [seed_box, goal_x, goal_y, run_button] if hasattr(level, "place_goal") \
             else [seed_box, run_button]
-        return w.VBox([w.HBox(controls), step, image, caption])
+        return with_fallback(w.VBox([w.HBox(controls), step, image, caption]), lambda: (
+            f"(The episode player goes here: it needs a live notebook with ipywidgets. "
+            f"play(agent, seed={self.record.seed}, interactive=False) draws the episode as a "
+            f"strip of frames. {self._caption(self.record.steps)})"))
 
     def strip(self, max_frames: int = 8) -> plt.Figure:
         """The static fallback: frames from the current episode in a row."""

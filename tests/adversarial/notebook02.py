@@ -6,7 +6,8 @@ its code when the class is written). An attack that reaches what it aims for wou
 points it does not deserve or cost a classmate theirs; where it cheats on one function,
 that function is otherwise wrong, so the true worth is the total minus that function's
 points. Points in notebook 02: conflict_accuracy 2, proxy_agreement 1,
-worst_group_accuracy 3, flip_rate 1, linear_probe_accuracy 3.
+worst_group_accuracy 3, flip_rate 1, linear_probe_accuracy 3, and the design exercise
+telling_tiles 2.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ import nbformat
 from tests.course import answered, read, solution_path, student_path
 
 NAME = "02_measuring_proxies"
+# Each function's points: its computation test cell and its input-rules test cell together.
 POINTS = {"conflict_accuracy": 2, "proxy_agreement": 1, "worst_group_accuracy": 3,
           "flip_rate": 1, "linear_probe_accuracy": 3}
-TOTAL = sum(POINTS.values())
+TOTAL = sum(float(c.metadata["nbgrader"]["points"]) for c in read(student_path(NAME)).cells
+            if c.metadata.get("nbgrader", {}).get("grade"))
 MARKER = "gm-adversary-daemon"   # in the argv of every process an attack leaves behind
 
 
