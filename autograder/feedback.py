@@ -19,6 +19,12 @@ def render(student: str, assignment: str, row: dict, tests: list[dict], notes: l
              ".ok{color:#176b1b}.bad{color:#a31515}li{margin:.3em 0}</style>",
              f"<h1>{esc(assignment)}</h1><p>Student: <b>{esc(student)}</b></p>",
              f"<p>Score: <b>{row['score']:g} / {row['max_score']:g}</b></p>"]
+    if row.get("late_days"):
+        days = int(row["late_days"])
+        parts.append(f"<p class='bad'>Submitted {esc(str(row.get('submitted_at', '')))}, "
+                     f"{days} day{'s' if days != 1 else ''} late (counted per started day): "
+                     f"{float(row.get('penalty', 0)):g} points off, from "
+                     f"{float(row.get('score_before_penalty', row['score'])):g}.</p>")
     if row.get("problem"):
         parts.append(f"<p class='bad'>{esc(row['problem'])}</p>")
     if tests:

@@ -12,6 +12,7 @@ import hashlib
 import shutil
 import tempfile
 import warnings
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -37,12 +38,18 @@ def _digest(path: Path) -> str:
 
 
 def record(db_url: str, course_id: str, assignment: str,
-           scores: dict[str, dict[str, float]]) -> dict[str, str]:
+           scores: dict[str, dict[str, float]],
+           late: dict[str, tuple[datetime | None, float]] | None = None,
+           due: datetime | None = None) -> dict[str, str]:
     """Set the autograded score of each test cell (student -> grade id -> points).
 
     One gradebook session for the whole class, one commit per student: a student whose
     scores cannot be recorded gets a reason (returned, student -> why), the others are
     recorded. Manual scores an instructor gave earlier stay: nbgrader's total prefers them.
+    ``late``: student -> (submission time, late penalty in points), kept where nbgrader
+    keeps them (the submission's timestamp, the notebook's ``late_submission_penalty``), so
+    that nbgrader's own export subtracts the same penalty; ``due`` becomes the assignment's
+    due date.
     """
     from nbgrader.api import Gradebook
 
@@ -50,21 +57,31 @@ def record(db_url: str, course_id: str, assignment: str,
     with warnings.catch_warnings(), Gradebook(db_url, course_id) as gb:
         # nbgrader's own submission code trips SQLAlchemy's autoflush warning; harmless.
         warnings.filterwarnings("ignore", message="Object of type .* not in session")
+        if due is not None:
+            gb.update_or_create_assignment(assignment, duedate=_utc(due))
         for student, cells in scores.items():
             try:
+                when, penalty = (late or {}).get(student, (None, 0.0))
                 gb.update_or_create_student(student)
-                gb.update_or_create_submission(assignment, student)
+                gb.update_or_create_submission(
+                    assignment, student, **({"timestamp": _utc(when)} if when else {}))
                 nb = gb.find_submission_notebook(assignment, assignment, student)
                 for grade in nb.grades:
                     if grade.name in cells:
                         grade.auto_score = float(cells[grade.name])
                         grade.needs_manual_grade = False
+                nb.late_submission_penalty = float(penalty)
                 gb.db.commit()
             except Exception as err:  # this student's row says so; the others go on
                 gb.db.rollback()
                 failed[student] = (f"the score could not be recorded in the gradebook "
                                    f"({type(err).__name__}: {str(err)[:120]})")
     return failed
+
+
+def _utc(when: datetime) -> datetime:
+    """nbgrader keeps naive UTC times."""
+    return when.astimezone(timezone.utc).replace(tzinfo=None)
 
 
 def make_template(cache: Path, assignment: str, solutions: Path) -> Path:

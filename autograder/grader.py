@@ -10,6 +10,12 @@ writes the course root, without following links: submitted copies, the gradebook
 that breaks anything, or whose outputs cannot be written, gets a row with a reason; the
 batch always finishes. If the grader's own files changed meanwhile, nothing is recorded
 and ``GraderFilesChanged`` says what changed.
+
+What grades one notebook (answer key and plan, the worker's attempt, the row) lives in
+``single.py``, shared with the platform adapters. Here, around it: rows reported as each
+submission finishes (``Options.on_row``), ``resume`` (submissions unchanged since the last
+batch keep their rows, ``state.py``), a late policy (``late.py``) and the Canvas CSV
+(``canvas.py``).
 """
 
 from __future__ import annotations
@@ -17,29 +23,26 @@ from __future__ import annotations
 import csv
 import io
 import os
-import secrets
 import shutil
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
-import nbformat
-
-from . import feedback
+from . import canvas, feedback, late, state
 from .batch import course_api, ensure_assignment, export_csv
-from .checks import load_spec
-from .course import COURSE_ID, GRADING, REPO, SOLUTIONS, check_assignment
+from .course import COURSE_ID, GRADING, SOLUTIONS, check_assignment
 from .gradebook import Guard, make_template, record
 from .integrity import GraderFilesChanged, changes, digest
-from .intake import find_submissions, snapshot
-from .keys import answer_key, solution_notebook
-from .recheck import make_plan
+from .intake import Submission, find_submissions, snapshot
 from .safe_write import write_bytes
 from .sandbox import Limits, check_available
-from .worker import Job, grade_one
-
+from .single import (UNCONFINED, attempt, make_job, make_site, mask_paths, prepare,
+                     protected_paths, row_and_tests, with_release)
+from .worker import Job
 
 @dataclass
 class Options:
@@ -52,6 +55,15 @@ class Options:
     progress: bool = True
     checks_dir: Path | None = None
     unconfined: bool = False            # True: no bubblewrap (every row says so)
+    resume: bool = False                # keep the rows of submissions unchanged since last time
+    late: late.LatePolicy | None = None
+    canvas_name: str | None = None      # the Canvas CSV's assignment column: "name (id)"
+    canvas_id: str | None = None
+    # Called in the main thread with each student's row (late penalty applied) as soon as it
+    # is known, and whether it was kept from the last batch (resume) rather than graded now.
+    on_row: Callable[[dict, bool], None] | None = None
+    # Internal: set by grade(); _run_pool calls it with (job index, result) as each finishes.
+    on_result: Callable[[int, dict], None] | None = None
 
 
 @dataclass
@@ -62,30 +74,11 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     seed: int = 0
     confinement: str = "bubblewrap"
-
-
-def _points(release: nbformat.NotebookNode) -> dict[str, float]:
-    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
-            for c in release.cells
-            if c.metadata.get("nbgrader", {}).get("grade")}
-
-
-def _setup_sources(nb: nbformat.NotebookNode) -> dict[str, str]:
-    """Locked, ungraded cells of the instructor's notebook, by grade id."""
-    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("locked")
-            and not c.metadata["nbgrader"].get("grade")
-            and not c.metadata["nbgrader"].get("solution")}
-
-
-def _site(tmp: Path) -> Path | None:
-    """gmlib for the sandbox: a copy, so that its path leads nowhere near the answer keys."""
-    src = REPO / "gmlib"
-    if not src.is_dir():
-        return None
-    site = tmp / "site"
-    shutil.copytree(src, site / "gmlib", ignore=shutil.ignore_patterns("__pycache__"))
-    return site
+    ungraded: dict[str, str] = field(default_factory=dict)   # student -> why not graded
+    resumed: list[str] = field(default_factory=list)         # rows kept from the last batch
+    graded: list[str] = field(default_factory=list)          # graded in this batch
+    canvas_csv: Path | None = None
+    state: Path | None = None
 
 
 def grade(assignment: str, submissions: Path, root: Path = GRADING,
@@ -96,47 +89,67 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
         check_available()  # SandboxUnavailable: says how to install bubblewrap
     solutions, root = Path(solutions).resolve(), Path(root).resolve()
     check_assignment(assignment, solutions)
-    protected = _protected(solutions, opts.checks_dir)
+    protected = protected_paths(solutions, opts.checks_dir)
     before = digest(protected)
     subs = find_submissions(Path(submissions), assignment)
-    spec = load_spec(assignment, opts.checks_dir)
-    source_nb = nbformat.read(str(solution_notebook(assignment, solutions)), as_version=4)
-    seed = opts.seed if opts.seed is not None else secrets.randbits(32)
     # Before any student code runs: keys, inputs and expected outcomes are fixed here.
-    setup = _setup_sources(source_nb)
-    key = answer_key(assignment, solutions,
-                     prelude={g: setup[g] for g in spec.setup if g in setup})
-    plan = make_plan(spec, key, setup, seed)
-    limits = opts.limits or Limits(step_s=spec.time_limit_s, memory_mb=spec.memory_mb)
-
+    prepared = prepare(assignment, solutions, opts.checks_dir, opts.seed, opts.limits)
     db_url, release_nb = _prepare_root(root, assignment, solutions)
-    release = nbformat.read(str(release_nb), as_version=4)
-    points = _points(release)
-    unchecked = sorted(set(points) - set(plan.tests))
-    if unchecked:
-        raise ValueError(f"checks spec for {assignment} has no checks for test cells {unchecked}")
+    prepared = with_release(prepared, release_nb)
+    points = prepared.points
 
-    report = Report(root / "exports" / f"{assignment}.csv", {}, seed=seed,
-                    confinement="none (--unconfined)" if opts.unconfined else "bubblewrap")
+    report = Report(root / "exports" / f"{assignment}.csv", {}, seed=prepared.seed,
+                    confinement=UNCONFINED if opts.unconfined else "bubblewrap")
+    ctx = state.context(assignment, solutions, opts.checks_dir, opts.inkernel)
+    previous: dict[str, dict] = {}
+    if opts.resume:
+        previous, why = state.load(root, assignment, ctx)
+        if why:
+            report.warnings.append(why)
+    times = {s.student: late.submission_time(s.path, _student_folder(Path(submissions), s))
+             for s in subs}
+
+    def finished(res: dict) -> tuple[dict, list[dict]]:
+        row, tests = row_and_tests(res, points, report.confinement)
+        return late.apply(row, *times.get(res["student"], (None, "")), opts.late), tests
+
     with tempfile.TemporaryDirectory(prefix="gm-grade-") as tmp_name:
         tmp = Path(tmp_name)
         # Unconfined, student code runs as the grader: put back what it may have changed.
         guards = [Guard(root / "gradebook.db", tmp)] if opts.unconfined else []
-        site = _site(tmp)
-        mask = _mask(solutions, root, Path(submissions), tmp, opts.checks_dir)
+        site = make_site(tmp)
+        mask = mask_paths(solutions, root, Path(submissions), tmp, opts.checks_dir)
         (tmp / "in").mkdir()
-        jobs = []
+        todo: list[tuple[Submission, Job, str]] = []
+        kept: dict[str, dict] = {}
         for k, s in enumerate(subs):
-            path, problem = None, s.problem
+            path, problem, sha = None, s.problem, ""
             if s.path is not None:
                 copy = tmp / "in" / f"{k}.ipynb"
                 why = snapshot(s.path, copy)
                 path = None if why else str(copy)
                 problem = why or s.problem
-            jobs.append(Job(s.student, path, problem, assignment, str(solutions),
-                            str(release_nb), plan, limits, str(site) if site else None,
-                            opts.inkernel, not opts.unconfined, mask, opts.kernel_memory_mb))
-        results = _run_pool(jobs, opts)
+                sha = "" if why else state.sha256_file(copy)
+            entry = previous.get(s.student)
+            if entry is not None and sha and s.usable_id and entry["sha256"] == sha:
+                kept[s.student] = entry  # unchanged since it was graded: not graded again
+                continue
+            todo.append((s, make_job(prepared, s.student, path, problem, site, mask,
+                                     opts.inkernel, not opts.unconfined,
+                                     opts.kernel_memory_mb), sha))
+        for student in sorted(kept):
+            row = late.apply(dict(kept[student]["row"]), *times[student], opts.late)
+            report.rows[student] = row
+            report.resumed.append(student)
+            if opts.on_row:
+                opts.on_row(dict(row), True)
+
+        def on_result(k: int, res: dict) -> None:
+            if opts.on_row:
+                opts.on_row(dict(finished(res)[0]), False)
+
+        jobs = [job for _, job, _ in todo]
+        results = _run_pool(jobs, replace(opts, on_result=on_result)) if jobs else []
         changed = changes(before, digest(protected))
         if changed:
             raise GraderFilesChanged("the grader's own files changed during the batch, so its "
@@ -146,50 +159,96 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
             report.warnings.append("the gradebook changed during the batch (written by a "
                                    "submission?): restored from the copy taken at the start")
         scores: dict[str, dict[str, float]] = {}
-        for sub, job, res in zip(subs, jobs, results):
-            row, tests = _row(res, points, report.confinement)
+        entries: dict[str, dict] = {}
+        for (sub, job, sha), res in zip(todo, results):
+            row, tests = finished(res)
             report.rows[sub.student] = row
+            if res.get("unreadable"):
+                report.ungraded[sub.student] = res["unreadable"]
+            else:
+                report.graded.append(sub.student)
             if not sub.usable_id:
                 continue
             scores[sub.student] = {t["test"]: t["score"] for t in tests}
-            problems = _write_outputs(root, sub.student, assignment, job, res, row, tests)
+            problems = _write_outputs(root, sub.student, assignment, job, res, row, tests,
+                                      times[sub.student][0])
             if problems:
                 row["problem"] = "; ".join(x for x in (row["problem"], *problems) if x)
             report.feedback[sub.student] = root / "feedback" / sub.student / assignment / \
                 f"{assignment}.html"
-        for student, why in record(db_url, COURSE_ID, assignment, scores).items():
+            if not res.get("unreadable") and sha:
+                entries[sub.student] = {"sha256": sha,
+                                        "row": row_and_tests(res, points, report.confinement)[0],
+                                        "tests": tests, "notes": list(res.get("notes", [])),
+                                        "seed": prepared.seed}
+        for student in report.resumed:
+            entries[student] = kept[student]
+            scores[student] = _kept_scores(kept[student], points)
+            # Written again: the late policy, and so the page, may differ from last time.
+            problem = _write_page(root, student, assignment, report.rows[student],
+                                  kept[student])
+            if problem:
+                report.rows[student]["problem"] = "; ".join(
+                    x for x in (report.rows[student]["problem"], problem) if x)
+            else:
+                report.feedback[student] = root / "feedback" / student / assignment / \
+                    f"{assignment}.html"
+        penalties = {s: (times[s][0], float(report.rows[s]["penalty"])) for s in scores}
+        for student, why in record(db_url, COURSE_ID, assignment, scores, penalties,
+                                   opts.late.due if opts.late else None).items():
             report.rows[student]["problem"] = "; ".join(
                 x for x in (report.rows[student]["problem"], why) if x)
     _write_csv(report, list(points), root)
+    report.canvas_csv = write_bytes(
+        root, f"exports/{assignment}_canvas.csv",
+        canvas.render(report.rows, set(report.ungraded), assignment, opts.canvas_name,
+                      opts.canvas_id))
+    report.state = state.save(root, assignment, ctx, entries)
     _export_gradebook(db_url, assignment, root)
     return report
 
 
-def _protected(solutions: Path, checks_dir: Path | None) -> list[Path]:
-    """The grader's own files: its code, the answer keys, the checks specs."""
-    paths = [Path(__file__).resolve().parent, solutions]
-    if checks_dir is not None:
-        paths.append(Path(checks_dir).resolve())
-    return list(dict.fromkeys(paths))
+def _student_folder(submissions: Path, sub: Submission) -> Path | None:
+    """The student's own folder in the submissions folder (None for a ``<student>.ipynb``)."""
+    if sub.path is None:
+        return None
+    folder = submissions / sub.student
+    if folder.is_dir() and not folder.is_symlink() and folder in Path(sub.path).parents:
+        return folder
+    return None
 
 
-def _mask(solutions: Path, root: Path, submissions: Path, tmp: Path,
-          checks_dir: Path | None) -> tuple[str, ...]:
-    """Paths no sandbox may see even where they lie inside something it binds."""
-    paths = [REPO, solutions, root, submissions.resolve(), tmp, Path(__file__).resolve().parent,
-             Path(checks_dir).resolve() if checks_dir else None]
-    return tuple(dict.fromkeys(str(p) for p in paths if p is not None))
+def _kept_scores(entry: dict, points: dict[str, float]) -> dict[str, float]:
+    return {t["test"]: float(t.get("score", 0.0)) for t in entry["tests"]
+            if isinstance(t, dict) and t.get("test") in points}
+
+
+def _write_page(root: Path, student: str, assignment: str, row: dict, entry: dict) -> str:
+    """The feedback page of a submission kept from the last batch; '' or what failed."""
+    try:
+        tests = [t for t in entry["tests"] if isinstance(t, dict)]
+        notes = [str(n) for n in entry.get("notes", []) if isinstance(n, str)]
+        feedback.write(root, student, assignment,
+                       feedback.render(student, assignment, row, tests, notes))
+        return ""
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        return f"the feedback page could not be written ({type(err).__name__})"
 
 
 def _write_outputs(root: Path, student: str, assignment: str, job: Job, res: dict,
-                   row: dict, tests: list[dict]) -> list[str]:
-    """The submitted copy, nbgrader's autograded copy and the feedback page; what failed."""
+                   row: dict, tests: list[dict], submitted: datetime | None = None) -> list[str]:
+    """The submitted copy (with nbgrader's timestamp.txt), nbgrader's autograded copy and the
+    feedback page; what failed."""
     problems = []
     name = f"{assignment}.ipynb"
     writes = []
     if job.path is not None:
         writes.append(("a copy of the notebook", f"submitted/{student}/{assignment}/{name}",
                        lambda: Path(job.path).read_bytes()))
+        if submitted is not None:
+            writes.append(("the submission's timestamp",
+                           f"submitted/{student}/{assignment}/{late.TIMESTAMP}",
+                           lambda: late.nbgrader_timestamp(submitted).encode()))
     if res.get("autograded"):
         writes.append(("nbgrader's autograded copy", f"autograded/{student}/{assignment}/{name}",
                        lambda: res["autograded"].encode()))
@@ -239,52 +298,28 @@ def _run_pool(jobs: list[Job], opts: Options) -> list[dict]:
     # Threads, not processes: the work is waiting on sandboxes, and a thread cannot be
     # killed from outside the way a worker process could.
     with ThreadPoolExecutor(max_workers=max(1, min(opts.workers, len(jobs)))) as pool:
-        futures = {pool.submit(_attempt, job): k for k, job in enumerate(jobs)}
+        futures = {pool.submit(attempt, job): k for k, job in enumerate(jobs)}
         bar = tqdm(total=len(jobs), desc=f"grading {jobs[0].assignment}", unit="notebook",
                    disable=not opts.progress, file=sys.stderr)
         for future in as_completed(futures):
-            results[futures[future]] = future.result()
+            k = futures[future]
+            results[k] = future.result()
             bar.update()
+            if opts.on_result is not None:
+                try:
+                    opts.on_result(k, results[k])
+                except Exception as err:  # a report callback never stops the batch
+                    print(f"warning: reporting a row failed: {err!r}", file=sys.stderr)
         bar.close()
     return [r for r in results if r is not None]
 
 
-def _attempt(job: Job) -> dict:
-    error: Exception | None = None
-    for _ in range(2):
-        try:
-            return grade_one(job)
-        except Exception as err:  # the grader's own failure on this notebook
-            error = err
-    return {"student": job.student, "notes": [], "tests": {}, "inkernel": None,
-            "unreadable": f"grading failed twice: {type(error).__name__}: {error}"[:300]}
-
-
-def _row(res: dict, points: dict[str, float], confinement: str) -> tuple[dict, list[dict]]:
-    tests = [{"test": t, "max": p, "score": p if res["tests"].get(t, {}).get("passed") else 0.0,
-              "failures": res["tests"].get(t, {}).get("failures", [])} for t, p in points.items()]
-    if not res["tests"]:
-        tests = [{**t, "score": 0.0} for t in tests]
-    row: dict = {"student": res["student"], "score": sum(t["score"] for t in tests),
-                 "max_score": sum(points.values())}
-    row.update({t["test"]: t["score"] for t in tests})
-    ik = res.get("inkernel")
-    row["nbgrader_score"] = "" if ik is None else sum(ik.values())
-    disagree = [t["test"] for t in tests if ik is not None and ik.get(t["test"]) != t["score"]]
-    row["flagged"] = ("nbgrader in-kernel disagrees on " + ", ".join(disagree)) if disagree else ""
-    row["problem"] = res.get("unreadable") or ""
-    row["notes"] = "; ".join(res.get("notes", []) + (
-        [f"nbgrader: {res['inkernel_error']}"] if res.get("inkernel_error") else []))
-    row["seconds"] = round(res.get("seconds", 0.0), 2)
-    row["confinement"] = confinement
-    return row, tests
-
-
 def _write_csv(report: Report, tests: list[str], root: Path) -> None:
     fields = ["student", "score", "max_score", *tests, "nbgrader_score", "flagged",
-              "problem", "notes", "seconds", "confinement"]
+              "problem", "notes", "seconds", "confinement", "submitted_at", "submitted_from",
+              "late_days", "penalty", "score_before_penalty"]
     text = io.StringIO(newline="")
-    writer = csv.DictWriter(text, fieldnames=fields)
+    writer = csv.DictWriter(text, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for student in sorted(report.rows):
         writer.writerow(report.rows[student])
