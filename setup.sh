@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Set up the course in ./.venv and run the main job: execute every solution notebook
-# on its defaults, writing executed copies (with outputs and plots) to ./executed/.
+# Set up the course in ./.venv and run the main job: execute every SOLUTION notebook
+# (answers included) on its defaults, writing executed copies (with outputs and plots) to
+# ./executed-solutions/.
 #
-#   bash setup.sh              set up, then run the course end to end
-#   bash setup.sh --setup-only set up only (what CI does before the tests)
+#   bash setup.sh              set up, then run the solution notebooks end to end
+#   bash setup.sh --setup-only set up only (what CI does before the tests; what a student
+#                              who wants to solve the exercises should run)
 #
 # Torch: a CPU build is preferred. If torch is already importable (Colab ships it) it is
 # left alone; else a wheel already on this machine's disk is used where pip is configured
@@ -53,5 +55,6 @@ if [ "${1:-}" = "--setup-only" ]; then
     exit 0
 fi
 
-echo "==> running the course end to end (executed notebooks go to executed/)"
-"$PY" -m autograder run-course --out executed
+echo "==> running the SOLUTION notebooks end to end; the executed copies, with every answer,"
+echo "    go to executed-solutions/ (to solve the exercises yourself, work in notebooks/)"
+"$PY" -m autograder run-course --out executed-solutions

@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("run-course", help="execute the course's notebooks and save executed copies")
     p.add_argument("assignments", nargs="*", help="assignment names (default: all)")
-    p.add_argument("--out", default="executed", help="folder for executed notebooks")
+    p.add_argument("--out", default="executed-solutions", help="folder for executed notebooks")
     p.add_argument("--version", choices=["solutions", "notebooks"], default="solutions",
                    help="run the instructor solutions (default) or the student notebooks")
     p.add_argument("--fast", action="store_true",

@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/build_slides.py --out slides/            # all seven decks
     .venv/bin/python scripts/build_slides.py 04_classifiers_to_agents # one deck
-    .venv/bin/python scripts/build_slides.py --from executed/         # no re-execution
+    .venv/bin/python scripts/build_slides.py --from executed-solutions/  # no re-execution
 
 Each notebook is executed in the course's fast mode (small budgets and shipped agents, as
 ``python -m autograder run-course --fast`` does, through the same ``autograder.execute``), so

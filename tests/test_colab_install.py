@@ -51,7 +51,7 @@ from types import SimpleNamespace
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
+from autograder.execute import RearmingNotebookClient
 from packaging.requirements import Requirement
 
 from autograder.course import REPO
@@ -162,7 +162,7 @@ def _execute(colab, nb, folder: Path, **env: str | None):
     """Execute ``nb`` in a kernel of the Colab-like environment started in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     with _environ(colab, **env):
-        NotebookClient(nb, timeout=900, kernel_name=KERNEL, allow_errors=True,
+        RearmingNotebookClient(nb, timeout=900, kernel_name=KERNEL, allow_errors=True,
                        resources={"metadata": {"path": str(folder)}}).execute()
     return nb
 
