@@ -63,10 +63,12 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
     from nbgrader.utils import determine_grade, is_grade
 
     prepared = prepare(nb, source)
-    limits = Limits(memory_mb=memory_mb, processes=64)  # a kernel runs ~20 threads
+    # A kernel and its client run ~20 threads and hold ~100 sockets and files.
+    limits = Limits(memory_mb=memory_mb, processes=64, open_files=256, file_mb=8)
     cpu = int(deadline_s) + 30
     confinement = json.dumps({"memory": memory_mb * 2**20, "cpu": [cpu, cpu + 2],
-                              "file": limits.file_mb * 2**20, "processes": limits.processes})
+                              "file": limits.file_mb * 2**20, "processes": limits.processes,
+                              "open_files": limits.open_files})
     with tempfile.TemporaryDirectory(prefix="gm-inkernel-") as tmp:
         stage = Path(tmp) / "stage"
         (stage / "data").mkdir(parents=True)

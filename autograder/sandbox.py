@@ -29,6 +29,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import seccomp_filter
+
 INSIDE_STAGE = "/sandbox"          # the grader's staged files, read-only
 INSIDE_HOME = "/home/student"      # writable, the working directory
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: `sudo apt-get install bubblewrap`; "
@@ -51,6 +53,7 @@ class Limits:
     output_chars: int = 100_000   # printed by one step
     file_mb: int = 16             # largest file the process may write
     processes: int = 8            # processes and threads at once (per sandbox)
+    open_files: int = 64          # file descriptors per process (bounds memfd tricks too)
     disk_mb: int = 128            # each writable tmpfs (/tmp, /dev/shm, the home)
 
 
@@ -97,6 +100,23 @@ def python_roots() -> list[str]:
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              str(Path(sys.executable).resolve().parent.parent)}
     return sorted(str(Path(r).resolve()) for r in roots if r)
+
+
+def _first_for_oom() -> list[str]:
+    """``choom`` puts the sandbox first in line for the kernel's OOM killer. Run as root (with
+    CAP_SYS_RESOURCE, which bwrap's children lack) it also sets the floor, so the sandboxed
+    process cannot lower its score again; otherwise the runner raises it (a floor of 0)."""
+    return ["choom", "-n", "1000", "--"] if shutil.which("choom") else []
+
+
+def _pipe_holding(data: bytes) -> int:
+    """The read end of a pipe already holding ``data`` (written before the reader starts)."""
+    if len(data) > 60_000:  # a pipe holds 64 KiB
+        raise ValueError("sandbox options too long for a pipe")
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, data)
+    os.close(write_fd)
+    return read_fd
 
 
 _slots = itertools.count()
@@ -159,21 +179,20 @@ class Sandbox:
             return subprocess.Popen(argv, env=env, cwd=self.home_path, pass_fds=pass_fds,
                                     close_fds=True, start_new_session=True, **kwargs)
         bwrap, _ = _bwrap()
-        read_fd, write_fd = os.pipe()
-        data = b"".join(a.encode() + b"\0" for a in self._arguments(env))
-        if len(data) > 60_000:  # a pipe holds 64 KiB: written before bwrap reads it
-            raise ValueError("too many sandbox arguments")
-        os.write(write_fd, data)
-        os.close(write_fd)
+        rules = seccomp_filter.program()
+        seccomp_fd = _pipe_holding(rules) if rules else None
+        options = self._arguments(env) + (["--seccomp", str(seccomp_fd)] if rules else [])
+        # --args: the options travel on a pipe, so the sandbox's /proc/1/cmdline shows the
+        # command but not which host paths are bound.
+        args_fd = _pipe_holding(b"".join(a.encode() + b"\0" for a in options))
+        fds = (args_fd,) + ((seccomp_fd,) if seccomp_fd is not None else ())
         try:
-            # --args: the options travel on a pipe, so the sandbox's /proc/1/cmdline
-            # shows the command but not which host paths are bound.
-            return subprocess.Popen([bwrap, "--args", str(read_fd), "--", *self._drop_root(),
-                                     *argv], env={},
-                                    pass_fds=(read_fd, *pass_fds), close_fds=True,
-                                    start_new_session=True, **kwargs)
+            return subprocess.Popen([*_first_for_oom(), bwrap, "--args", str(args_fd), "--",
+                                     *self._drop_root(), *argv], env={}, pass_fds=fds + tuple(pass_fds),
+                                    close_fds=True, start_new_session=True, **kwargs)
         finally:
-            os.close(read_fd)
+            for fd in fds:
+                os.close(fd)
 
     def _drop_root(self) -> list[str]:
         if os.geteuid() != 0:
@@ -189,7 +208,7 @@ class Sandbox:
                 "--unshare-cgroup-try", "--hostname", "sandbox", "--die-with-parent",
                 "--new-session", "--clearenv"]
         if os.geteuid() != 0:
-            args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+            args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
         bound: list[str] = []
         for path in SYSTEM:
             if os.path.islink(path):

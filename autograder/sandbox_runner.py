@@ -30,31 +30,38 @@ class NotPlainData(TypeError):
     pass
 
 
-def encode(x, depth: int = 0):
-    """Plain JSON data for ``x``, or NotPlainData: exact built-in types only, no subclasses."""
+def encode(x, depth: int = 0, _left: list | None = None):
+    """Plain JSON data for ``x``, or NotPlainData: exact built-in types only, no subclasses,
+    at most MAX_ITEMS items (list entries, dict entries, array elements) in all."""
     if depth > MAX_DEPTH:
         raise NotPlainData("nested too deeply")
+    left = [MAX_ITEMS] if _left is None else _left
+
+    def spend(n):
+        left[0] -= n + 1
+        if left[0] < 0:
+            raise NotPlainData(f"too large (more than {MAX_ITEMS:,} items in all)")
+
     t = _type(x)
     if t in _PLAIN:
         return x
     if t in (list, tuple):
-        if _len(x) > MAX_ITEMS:
-            raise NotPlainData("too many items")
-        return {"__seq__": t.__name__, "items": [encode(v, depth + 1) for v in x]}
+        spend(_len(x))
+        return {"__seq__": t.__name__, "items": [encode(v, depth + 1, left) for v in x]}
     if t is dict:
         if not all(_type(k) is str for k in x):
             raise NotPlainData("a dict with non-string keys")
-        return {"__dict__": {k: encode(v, depth + 1) for k, v in x.items()}}
+        spend(_len(x))
+        return {"__dict__": {k: encode(v, depth + 1, left) for k, v in x.items()}}
     np = sys.modules.get("numpy")
     if np is not None:
         if t is np.ndarray and x.dtype.kind in "biuf":
-            if x.size > MAX_ITEMS:
-                raise NotPlainData("array too large")
+            spend(int(x.size))
             # The shape travels too: tolist() alone turns an empty (0, 3) array into (0,).
             return {"__ndarray__": x.tolist(), "dtype": x.dtype.str, "shape": list(x.shape)}
         if t in (np.bool_, np.float64, np.float32, np.float16, np.int64, np.int32,
                  np.int16, np.int8, np.uint8, np.uint16, np.uint32, np.uint64):
-            return encode(x.item(), depth)
+            return encode(x.item(), depth, left)
     raise NotPlainData(f"a {getattr(t, '__qualname__', '?')} object "
                        "(expected numbers, arrays, lists or strings)")
 
@@ -144,6 +151,8 @@ def confine(config: dict) -> None:
         pass
     if "processes" in config:
         resource.setrlimit(resource.RLIMIT_NPROC, (config["processes"], config["processes"]))
+    if "open_files" in config:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (config["open_files"], config["open_files"]))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 

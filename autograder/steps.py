@@ -28,7 +28,9 @@ from .sandbox import Limits, Sandbox
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
 MAX_LINE = 16 * 1024 * 1024      # one result line (a large array) at most
-MAX_TOTAL = 64 * 1024 * 1024     # all result lines of one process
+MAX_TOTAL = 64 * 1024 * 1024     # all result lines of one submission, every process together
+MAX_CONTAINERS = 200_000         # lists and dicts in one result line: their cost is memory
+TOO_LARGE = {"too_large": True}  # what _parse makes of a line it refuses to read
 
 
 @dataclass
@@ -67,14 +69,16 @@ def stage(folder: Path, site: Path | None) -> Path:
 def _confinement(limits: Limits) -> str:
     cpu = int(limits.total_s) + 5
     return json.dumps({"memory": limits.memory_mb * 2**20, "cpu": [cpu, cpu + 2],
-                       "file": limits.file_mb * 2**20, "processes": limits.processes})
+                       "file": limits.file_mb * 2**20, "processes": limits.processes,
+                       "open_files": limits.open_files})
 
 
 class _Process:
     """One sandbox interpreter, fed a job, read line by line from a reader thread."""
 
     def __init__(self, steps: list[tuple[int, Step]], limits: Limits, box: Sandbox,
-                 logs: Path):
+                 logs: Path, budget: list[int]):
+        self.budget = budget  # result bytes this submission may still send (shared)
         read_fd, write_fd = os.pipe()
         inside = box.stage_path
         boot = ("import sys,runpy;s=sys.argv[3];"
@@ -100,11 +104,10 @@ class _Process:
             pass
 
     def _read(self, fd: int) -> None:
-        total = 0
         with os.fdopen(fd, "rb") as pipe:
             for line in iter(lambda: pipe.readline(MAX_LINE), b""):
-                total += len(line)
-                if total > MAX_TOTAL:
+                self.budget[0] -= len(line)
+                if self.budget[0] < 0:
                     break  # a flood: treated like a closed channel
                 self.lines.put(line)
         self.lines.put(None)  # end of file: the process is gone or closed its channel
@@ -138,6 +141,7 @@ def run_steps(steps: list[Step], limits: Limits, site: Path | None = None,
     """Run ``steps`` in order in sandbox processes; one Outcome per step, always."""
     outcomes: dict[int, Outcome] = {}
     retried: set[int] = set()
+    budget = [MAX_TOTAL]
     run = SandboxRun([])
     deadline = time.monotonic() + limits.total_s
     with tempfile.TemporaryDirectory(prefix="gm-steps-") as tmp:
@@ -154,7 +158,8 @@ def run_steps(steps: list[Step], limits: Limits, site: Path | None = None,
             # process has the functions they define; a cell that was killed is not.
             replay = [(i, s) for i, s in enumerate(steps)
                       if i in outcomes and s.kind == "cell" and not outcomes[i].killed]
-            proc = _Process(sorted(replay + pending, key=lambda p: p[0]), limits, box, logs)
+            proc = _Process(sorted(replay + pending, key=lambda p: p[0]), limits, box, logs,
+                            budget)
             culprit = _collect(proc, pending, outcomes, limits, deadline, len(replay))
             proc.kill()
             if culprit is None:
@@ -195,6 +200,13 @@ def _collect(proc: _Process, pending: list[tuple[int, Step]], outcomes: dict[int
                 outcomes[i] = Outcome(False, killed=proc.exit_reason())
                 return i
             event = _parse(line)
+            if event is TOO_LARGE:
+                outcomes[i] = Outcome(False, error={
+                    "types": ["ResultTooLarge"], "where": "",
+                    "message": "the result is too large for the grader to read (a line over "
+                               f"{MAX_LINE // 2**20} MiB or more than {MAX_CONTAINERS:,} lists "
+                               "and dicts)"})
+                continue
             j = event.get("i") if event else None
             if type(j) is int and j not in outcomes and any(j == k for k, _ in pending):
                 outcomes[j] = Outcome(bool(event.get("ok")), event.get("value"),
@@ -204,6 +216,10 @@ def _collect(proc: _Process, pending: list[tuple[int, Step]], outcomes: dict[int
 
 
 def _parse(line: bytes) -> dict | None:
+    """The event on one line; None if unreadable; TOO_LARGE if reading it would cost too
+    much memory (a full-length line, or too many containers)."""
+    if len(line) >= MAX_LINE or line.count(b"[") + line.count(b"{") > MAX_CONTAINERS:
+        return TOO_LARGE
     try:
         event = json.loads(line)
     except (ValueError, UnicodeDecodeError, RecursionError):
