@@ -30,4 +30,4 @@ def render(rows: dict[str, dict], ungraded: set[str], assignment: str,
     for student in sorted(rows):
         score = "" if student in ungraded else f"{float(rows[student]['score']):g}"
         writer.writerow(["", "", "", student, "", score])
-    return text.getvalue().encode()
+    return text.getvalue().encode("utf-8", "replace")

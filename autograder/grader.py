@@ -251,10 +251,10 @@ def _write_outputs(root: Path, student: str, assignment: str, job: Job, res: dic
                            lambda: late.nbgrader_timestamp(submitted).encode()))
     if res.get("autograded"):
         writes.append(("nbgrader's autograded copy", f"autograded/{student}/{assignment}/{name}",
-                       lambda: res["autograded"].encode()))
+                       lambda: res["autograded"].encode("utf-8", "replace")))
     page = feedback.render(student, assignment, row, tests, res.get("notes", []))
     writes.append(("the feedback page", f"feedback/{student}/{assignment}/{assignment}.html",
-                   lambda: page.encode()))
+                   lambda: page.encode("utf-8", "replace")))
     for what, relative, data in writes:
         try:
             write_bytes(root, relative, data())
@@ -323,7 +323,7 @@ def _write_csv(report: Report, tests: list[str], root: Path) -> None:
     writer.writeheader()
     for student in sorted(report.rows):
         writer.writerow(report.rows[student])
-    write_bytes(root, report.csv.relative_to(root), text.getvalue().encode())
+    write_bytes(root, report.csv.relative_to(root), text.getvalue().encode("utf-8", "replace"))
 
 
 def _export_gradebook(db_url: str, assignment: str, root: Path) -> None:

@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from .plain_text import clean
 from .sandbox import Limits, Sandbox
 
 RUNNER = Path(__file__).with_name("inkernel_runner.py")
@@ -53,6 +54,18 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
                    cell_timeout: int, deadline_s: float = 300.0, memory_mb: int = 4096,
                    site: Path | None = None, confined: bool = True,
                    mask: tuple[str, ...] = ()) -> InKernel:
+    """nbgrader's in-kernel score of ``nb``; never raises: it only sets the flags, so a
+    notebook that trips it costs the cross-check, not the re-check's grade."""
+    try:
+        return _inkernel_score(nb, source, assignment_dir, cell_timeout, deadline_s,
+                               memory_mb, site, confined, mask)
+    except Exception as err:  # anything nbgrader or odd metadata throws
+        return InKernel(None, clean(f"{type(err).__name__}: {err}", 300))
+
+
+def _inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
+                    cell_timeout: int, deadline_s: float, memory_mb: int,
+                    site: Path | None, confined: bool, mask: tuple[str, ...]) -> InKernel:
     """nbgrader's in-kernel autograde of ``nb``, minus the database.
 
     Each cell has ``cell_timeout`` seconds; the whole notebook ``deadline_s``, after which
@@ -114,11 +127,15 @@ def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
         return InKernel(None, "the in-kernel run returned a notebook that does not match "
                         "the one it was given (changed from inside the kernel?)")
     executed, _ = LimitOutput().preprocess(executed, {})
+    graded = {c.metadata["nbgrader"]["grade_id"] for c in source.cells if is_grade(c)}
     scores = {}
     for cell in executed.cells:
-        if is_grade(cell):
+        gid = cell.metadata.get("nbgrader", {}).get("grade_id")
+        # Only the instructor's test cells count: they were put back from the source, points
+        # and all, so a cell a student added or copied cannot trip determine_grade.
+        if gid in graded and gid not in scores and is_grade(cell):
             score, _ = determine_grade(cell)
-            scores[cell.metadata["nbgrader"]["grade_id"]] = float(score or 0)
+            scores[gid] = float(score or 0)
     return InKernel(scores, notebook=executed)
 
 
@@ -167,11 +184,41 @@ def _graft(prepared: NotebookNode, result: dict) -> NotebookNode | None:
             if mine.cell_type != theirs.get("cell_type") or mine.source != _text(theirs.get("source")):
                 return None
             if mine.cell_type == "code":
-                mine.outputs = [nbformat.from_dict(o) for o in theirs.get("outputs", [])
-                                if isinstance(o, dict)]
+                mine.outputs = [safe for o in theirs.get("outputs", [])
+                                if (safe := _safe_output(o)) is not None]
         return out
     except (KeyError, TypeError, AttributeError):
         return None
+
+
+# What formgrader may render of an output: text and raster images. HTML, JavaScript, SVG,
+# widgets and the rest could run script in the instructor's browser.
+_SAFE_DATA = ("text/plain", "image/png", "image/jpeg")
+
+
+def _safe_output(output: object) -> NotebookNode | None:
+    """An output the instructor's browser may render safely, or None."""
+    if not isinstance(output, dict):
+        return None
+    kind = output.get("output_type")
+    if kind == "stream":
+        text = output.get("text", "")
+        return nbformat.v4.new_output("stream", name=str(output.get("name", "stdout"))[:10],
+                                      text=clean(_text(text), 100_000))
+    if kind == "error":
+        return nbformat.v4.new_output("error", ename=clean(output.get("ename", ""), 200),
+                                      evalue=clean(output.get("evalue", ""), 2000),
+                                      traceback=[clean(t, 2000) for t in
+                                                 list(output.get("traceback") or [])[:50]])
+    if kind in ("display_data", "execute_result"):
+        data = output.get("data") if isinstance(output.get("data"), dict) else {}
+        kept = {k: v for k, v in data.items() if k in _SAFE_DATA and isinstance(v, (str, list))}
+        if not kept:
+            return None
+        if kind == "execute_result":
+            return nbformat.v4.new_output(kind, data=kept, execution_count=None)
+        return nbformat.v4.new_output(kind, data=kept)
+    return None
 
 
 def _text(source) -> str:
@@ -192,8 +239,9 @@ def _overwrite_locked(nb: NotebookNode, source: NotebookNode) -> None:
                  if c.metadata.get("nbgrader", {}).get("locked")
                  or c.metadata.get("nbgrader", {}).get("grade")}
     for i, cell in enumerate(nb.cells):
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if gid in originals and not originals[gid].metadata["nbgrader"].get("solution"):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        gid = meta.get("grade_id") if isinstance(meta, dict) else None
+        if isinstance(gid, str) and gid in originals and not originals[gid].metadata["nbgrader"].get("solution"):
             fresh = copy.deepcopy(originals[gid])
             if fresh.cell_type == "code":
                 fresh.outputs, fresh.execution_count = [], None

@@ -17,6 +17,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from .plain_text import clean
+
 MAX_BYTES = 256 * 1024 * 1024   # a submitted file; outputs and attachments are dropped later
 
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$")
@@ -54,9 +56,11 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
         else:
             continue
         if not _STUDENT_ID.match(sub.student):
-            # Still a row in the report (the batch goes on), never a path or a gradebook id.
-            sub = Submission(sub.student, None, f"{entry.name!r} is not usable as a student "
-                             "id (letters, digits and _.@+- only): not graded", False)
+            # Still a row in the report (the batch goes on), never a path or a gradebook id;
+            # the name as printable text (a file name need not even be valid UTF-8).
+            shown = clean(repr(entry.name), 200)
+            sub = Submission(clean(sub.student, 200), None, f"{shown} is not usable as a "
+                             "student id (letters, digits and _.@+- only): not graded", False)
         if sub.student in found:
             kept, other = found[sub.student], entry.name
             if kept.path is None and sub.path is not None:  # the one with a notebook wins
@@ -73,22 +77,40 @@ def find_submissions(folder: Path, assignment: str) -> list[Submission]:
     return [found[s] for s in sorted(found)]
 
 
+MAX_DEPTH, MAX_ENTRIES = 8, 10_000   # how far and how much of a student's folder is read
+
+
 def _notebooks_in(folder: Path) -> tuple[list[Path], list[str]]:
-    """Regular ``.ipynb`` files under ``folder`` (links not followed), and what was skipped."""
-    found, skipped = [], []
-    for top, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
-        for name in sorted(files + [d for d in dirs if d.endswith(".ipynb")]):
-            if not name.endswith(".ipynb"):
+    """Regular ``.ipynb`` files under ``folder`` (links not followed, at most MAX_DEPTH folders
+    deep and MAX_ENTRIES entries read), and what was skipped."""
+    found, skipped, seen = [], [], 0
+    stack = [(folder, 0)]
+    while stack:
+        top, depth = stack.pop()
+        try:
+            entries = sorted(os.scandir(top), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > MAX_ENTRIES:
+                skipped.append(f"more than {MAX_ENTRIES} files: the rest was not read")
+                return sorted(found), skipped
+            path = Path(entry.path)
+            if entry.is_dir(follow_symlinks=False) and entry.name != ".ipynb_checkpoints" \
+                    and not entry.name.endswith(".ipynb"):
+                if depth < MAX_DEPTH:
+                    stack.append((path, depth + 1))
                 continue
-            path = Path(top) / name
-            mode = os.lstat(path).st_mode
+            if not entry.name.endswith(".ipynb"):
+                continue
+            mode = entry.stat(follow_symlinks=False).st_mode
             if stat.S_ISREG(mode):
                 found.append(path)
             else:
                 kind = "a symbolic link" if stat.S_ISLNK(mode) else \
                     "a folder" if stat.S_ISDIR(mode) else "not a regular file"
-                skipped.append(f"{path.relative_to(folder)} is {kind}: not graded")
+                skipped.append(clean(f"{path.relative_to(folder)} is {kind}: not graded", 300))
     return sorted(found), skipped
 
 

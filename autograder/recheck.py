@@ -10,7 +10,6 @@ calls; only encoded inputs go to the sandbox, never the expected outcomes.
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +19,7 @@ from gmlib.selfcheck import call_text, difference, short
 
 from .checks import Check, OnePass, Spec
 from .sandbox import Limits
+from .student_code import definitions, imports_of, names_used, prelude, to_python
 from .steps import Step, run_steps
 from .sandbox_runner import NotPlainData, decode, describe_error, encode
 
@@ -46,6 +46,7 @@ class Plan:
     calls: list[PlannedCall]
     tests: list[str]
     custom: list[Check] = field(default_factory=list)  # checks with a callable compare
+    imports: list[tuple[str, list[str]]] = field(default_factory=list)  # of the set-up cells
 
 
 def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) -> Plan:
@@ -84,7 +85,8 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
                                      _encode_kwargs(case.kwargs), expected, compare,
                                      check.rtol, check.atol, case.visible, case.note, shown,
                                      check.strict_types))
-    return Plan({g: setup_sources[g] for g in spec.setup}, calls, spec.tests, custom)
+    return Plan({g: setup_sources[g] for g in spec.setup}, calls, spec.tests, custom,
+                imports_of(list(setup_sources.values())))
 
 
 def _live(arg: Any) -> Any:
@@ -106,19 +108,19 @@ def _encode_kwargs(kwargs: dict) -> dict:
     return {"__dict__": {str(k): _encode_arg(v) for k, v in kwargs.items()}}
 
 
-_MAGIC = re.compile(r"^(\s*)([%!].*)$")
-
-
-def strip_magics(src: str) -> str:
-    """IPython magics and shell lines are not Python: comment them out for the re-check."""
-    if src.lstrip().startswith("%%"):
-        return ""
-    return "\n".join(_MAGIC.sub(r"\1pass  # \2", line) for line in src.splitlines())
-
-
-def steps_for(plan: Plan, solutions: dict[str, str]) -> list[Step]:
+def steps_for(plan: Plan, solutions: dict[str, str], helpers: list[str] = ()) -> list[Step]:
+    """The set-up cells the spec names, the set-up cells' imports the student's code uses,
+    the definitions in cells the student added, the answer cells, then the calls."""
+    graded = {c.function for c in plan.calls}
+    defined = [d for d in (definitions(h, graded) for h in helpers) if d]
+    answers = {gid: to_python(src) for gid, src in solutions.items()}
+    imports = prelude(plan.imports, names_used(list(answers.values()) + defined))
     steps = [Step("cell", gid, {"cell": src}) for gid, src in plan.setup.items()]
-    steps += [Step("cell", gid, {"cell": strip_magics(src)}) for gid, src in solutions.items()]
+    if imports:
+        steps.append(Step("cell", "imports of the set-up cells", {"cell": imports}))
+    if defined:
+        steps.append(Step("cell", "definitions in cells you added", {"cell": "\n\n".join(defined)}))
+    steps += [Step("cell", gid, {"cell": src}) for gid, src in answers.items()]
     steps += [Step("call", c.function, {"call": c.function, "args": c.args, "kwargs": c.kwargs},
                    group=c.function) for c in plan.calls]
     return steps
@@ -132,17 +134,18 @@ class TestResult:
 
 
 def run_recheck(plan: Plan, solutions: dict[str, str], limits: Limits, site=None,
-                confined: bool = True, mask: tuple[str, ...] = ()
+                confined: bool = True, mask: tuple[str, ...] = (), helpers: list[str] = ()
                 ) -> tuple[dict[str, TestResult], list[str]]:
     """Re-check one submission in the sandbox; per test cell whether all its cases passed."""
-    steps = steps_for(plan, solutions)
+    steps = steps_for(plan, solutions, list(helpers))
     run = run_steps(steps, limits, site, confined, mask)
     notes: list[str] = []
-    n_cells = len(plan.setup) + len(solutions)
+    n_cells = sum(1 for s in steps if s.kind == "cell")
     for step, outcome in zip(steps[:n_cells], run.outcomes[:n_cells]):
         if not outcome.ok:
-            who = "set-up cell" if step.name in plan.setup else "your cell"
-            notes.append(f"{who} {step.name} failed: {_error_text(outcome)}")
+            who = "set-up cell " if step.name in plan.setup else \
+                "" if step.name.startswith(("imports", "definitions")) else "your cell "
+            notes.append(f"{who}{step.name} failed: {_error_text(outcome)}")
     results = {t: TestResult(t, True, []) for t in plan.tests}
     numbers: dict[str, int] = {}
     for call, outcome in zip(plan.calls, run.outcomes[n_cells:]):
@@ -161,11 +164,16 @@ def _which(call: PlannedCall, k: int) -> str:
     return f"{call.function}, hidden case {k}" + (f" ({call.note})" if call.note else "")
 
 
-def _error_text(outcome) -> str:
+def _error_text(outcome, message: bool = True) -> str:
+    """What went wrong; ``message=False`` (hidden cases) names the exception's type only,
+    since a student's own message could print the hidden inputs back to them."""
     if outcome.killed:
         return outcome.killed
     err = outcome.error or {}
-    text = f"{(err.get('types') or ['Error'])[0]}: {err.get('message', '')}".strip()
+    kind = (err.get("types") or ["Error"])[0]
+    if not message:
+        return f"raised {kind}"
+    text = f"{kind}: {err.get('message', '')}".strip()
     return text + (f" [{err['where']}]" if err.get("where") else "")
 
 
@@ -175,10 +183,10 @@ def judge(call: PlannedCall, outcome, plan: Plan) -> str:
         want = call.expected["raises"][0]
         if not outcome.ok and not outcome.killed and want in (outcome.error or {}).get("types", []):
             return ""
-        got = _error_text(outcome) if not outcome.ok else "returned a value"
+        got = _error_text(outcome, call.visible) if not outcome.ok else "returned a value"
         return f"should raise {want}, but {got}"
     if not outcome.ok:
-        return _error_text(outcome)
+        return _error_text(outcome, call.visible)
     try:
         expected, actual = decode(call.expected["value"]), decode(outcome.value)
     except Exception:

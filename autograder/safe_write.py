@@ -52,4 +52,4 @@ def write_bytes(root: Path, relative: str | Path, data: bytes) -> Path:
 
 
 def write_text(root: Path, relative: str | Path, text: str) -> Path:
-    return write_bytes(root, relative, text.encode())
+    return write_bytes(root, relative, text.encode("utf-8", "replace"))

@@ -51,7 +51,7 @@ class Limits:
     total_s: float = 120.0        # all steps of one submission, restarts included
     memory_mb: int = 2048         # address space of each process
     output_chars: int = 100_000   # printed by one step
-    file_mb: int = 16             # largest file the process may write
+    file_mb: int = 4              # largest file the process may write
     processes: int = 8            # processes and threads at once (per sandbox)
     open_files: int = 64          # file descriptors per process (bounds memfd tricks too)
     disk_mb: int = 128            # each writable tmpfs (/tmp, /dev/shm, the home)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from .course import REPO, SOLUTIONS, check_assignment
 from .integrity import GraderFilesChanged, changes, digest
 from .intake import snapshot
 from .keys import answer_key, solution_notebook
+from .plain_text import clean, clean_notes
 from .recheck import Plan, make_plan
 from .sandbox import Limits, check_available, python_roots
 from .worker import Job, grade_one
@@ -153,13 +155,15 @@ def make_job(prepared: Prepared, student: str, path: str | None, problem: str | 
 def attempt(job: Job) -> dict:
     """``grade_one(job)``; the grader's own failure is tried once more, then becomes a reason."""
     error: Exception | None = None
+    start = time.monotonic()
     for _ in range(2):
         try:
             return grade_one(job)
         except Exception as err:  # the grader's own failure on this notebook
             error = err
     return {"student": job.student, "notes": [], "tests": {}, "inkernel": None,
-            "unreadable": f"grading failed twice: {type(error).__name__}: {error}"[:300]}
+            "seconds": time.monotonic() - start,
+            "unreadable": clean(f"grading failed twice: {type(error).__name__}: {error}", 300)}
 
 
 def row_and_tests(res: dict, points: dict[str, float], confinement: str
@@ -173,16 +177,18 @@ def row_and_tests(res: dict, points: dict[str, float], confinement: str
               "failures": res["tests"].get(t, {}).get("failures", [])} for t, p in points.items()]
     if not res["tests"]:
         tests = [{**t, "score": 0.0} for t in tests]
-    row: dict = {"student": res["student"], "score": sum(t["score"] for t in tests),
+    for t in tests:
+        t["failures"] = clean_notes(t["failures"], max_notes=20)
+    row: dict = {"student": clean(res["student"], 300), "score": sum(t["score"] for t in tests),
                  "max_score": sum(points.values())}
     row.update({t["test"]: t["score"] for t in tests})
     ik = res.get("inkernel")
     row["nbgrader_score"] = "" if ik is None else sum(ik.values())
     disagree = [t["test"] for t in tests if ik is not None and ik.get(t["test"]) != t["score"]]
     row["flagged"] = ("nbgrader in-kernel disagrees on " + ", ".join(disagree)) if disagree else ""
-    row["problem"] = res.get("unreadable") or ""
-    row["notes"] = "; ".join(res.get("notes", []) + (
-        [f"nbgrader: {res['inkernel_error']}"] if res.get("inkernel_error") else []))
+    row["problem"] = clean(res.get("unreadable") or "", 1000)
+    row["notes"] = "; ".join(clean_notes(res.get("notes", []) + (
+        [f"nbgrader: {res['inkernel_error']}"] if res.get("inkernel_error") else [])))
     row["seconds"] = round(res.get("seconds", 0.0), 2)
     row["confinement"] = confinement
     return row, tests

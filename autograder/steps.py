@@ -93,7 +93,7 @@ class _Process:
                      "NBGRADER_EXECUTION": "autograde", "GMLIB_FAST": "1"},
                 stdin=subprocess.PIPE, stdout=out, stderr=err, pass_fds=(write_fd,))
         os.close(write_fd)
-        self.lines: queue.Queue = queue.Queue()
+        self.lines: queue.Queue = queue.Queue(maxsize=256)
         threading.Thread(target=self._read, args=(read_fd,), daemon=True).start()
         job = {"output_cap": limits.output_chars,
                "steps": [{"i": i, "name": s.name, **s.payload} for i, s in steps]}
@@ -104,13 +104,14 @@ class _Process:
             pass
 
     def _read(self, fd: int) -> None:
+        # A bounded queue: a process that floods its channel waits for the grader to read.
         with os.fdopen(fd, "rb") as pipe:
-            for line in iter(lambda: pipe.readline(MAX_LINE), b""):
-                self.budget[0] -= len(line)
-                if self.budget[0] < 0:
-                    break  # a flood: treated like a closed channel
-                self.lines.put(line)
-        self.lines.put(None)  # end of file: the process is gone or closed its channel
+            try:
+                for line in iter(lambda: pipe.readline(MAX_LINE), b""):
+                    self.lines.put(line, timeout=60)
+                self.lines.put(None, timeout=60)  # end of file: the process is gone
+            except queue.Full:
+                pass  # nobody reads any more: the step was judged and the process killed
 
     def kill(self) -> None:
         try:
@@ -199,7 +200,7 @@ def _collect(proc: _Process, pending: list[tuple[int, Step]], outcomes: dict[int
             if line is None:
                 outcomes[i] = Outcome(False, killed=proc.exit_reason())
                 return i
-            event = _parse(line)
+            event = _parse(line, proc.budget)
             if event is TOO_LARGE:
                 outcomes[i] = Outcome(False, error={
                     "types": ["ResultTooLarge"], "where": "",
@@ -215,11 +216,14 @@ def _collect(proc: _Process, pending: list[tuple[int, Step]], outcomes: dict[int
     return None
 
 
-def _parse(line: bytes) -> dict | None:
+def _parse(line: bytes, budget: list[int]) -> dict | None:
     """The event on one line; None if unreadable; TOO_LARGE if reading it would cost too
-    much memory (a full-length line, or too many containers)."""
-    if len(line) >= MAX_LINE or line.count(b"[") + line.count(b"{") > MAX_CONTAINERS:
+    much memory: a full-length line, too many containers, or more than the submission's
+    budget of result bytes (only lines that are read count against it)."""
+    if len(line) >= MAX_LINE or line.count(b"[") + line.count(b"{") > MAX_CONTAINERS \
+            or len(line) > budget[0]:
         return TOO_LARGE
+    budget[0] -= len(line)
     try:
         event = json.loads(line)
     except (ValueError, UnicodeDecodeError, RecursionError):

@@ -15,16 +15,20 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from .plain_text import clean, clean_notes
+
 @dataclass
 class Structure:
     notebook: NotebookNode | None          # readable as nbformat 4, or None
     solutions: dict[str, str] = field(default_factory=dict)  # grade id -> source
+    helpers: list[str] = field(default_factory=list)  # code cells the student added
     notes: list[str] = field(default_factory=list)
     unreadable: str = ""                   # why ``notebook`` is None
 
 
 MAX_SOURCE_BYTES = 20 * 1024 * 1024   # what is left once outputs and attachments are gone
 MAX_VALUES = 5_000_000                # JSON values in the whole file
+MAX_CELLS = 2_000                     # cells kept; beyond it, only the graded ones
 CELL_TYPES = ("code", "markdown", "raw")
 
 
@@ -74,13 +78,46 @@ def read_submission(path: Path) -> tuple[NotebookNode | None, str, list[str]]:
         return None, (f"the notebook's cells hold more than {MAX_SOURCE_BYTES // 2**20} MiB "
                       "of text even without outputs"), notes
     nb = nbformat.v4.new_notebook()
+    skipped: list[int] = []
+    dropped = 0
     for k, cell in enumerate(cells):
+        graded = isinstance(cell, dict) and isinstance(cell.get("metadata"), dict) and \
+            "nbgrader" in cell["metadata"]
+        if not graded and len(nb.cells) >= MAX_CELLS:
+            dropped += 1  # past the limit only graded cells are read at all
+            continue
         rebuilt = _cell(cell, k, notes)
-        if rebuilt is not None:
+        if rebuilt is None:
+            skipped.append(k + 1)
+        else:
             nb.cells.append(rebuilt)
+    if skipped:
+        notes.append(f"{len(skipped)} entries of the cell list are not notebook cells and were "
+                     f"skipped (the first: entry {skipped[0]})")
+    if dropped:
+        notes.append(f"the notebook has more than {MAX_CELLS} cells: {dropped} cells without "
+                     "nbgrader metadata after the first ones were dropped")
     if not nb.cells:
         return None, "the notebook has no cells", notes
     return nb, "", notes
+
+
+# nbgrader's cell metadata, field by field, with the type each field must have.
+_NBGRADER_FIELDS = {"grade": bool, "solution": bool, "locked": bool, "task": bool,
+                    "grade_id": str, "points": (int, float), "schema_version": int,
+                    "checksum": str, "cell_type": str}
+
+
+def _nbgrader_metadata(meta: object) -> dict:
+    """The well-typed fields of a cell's nbgrader metadata ({} when there is nothing usable)."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("grade_id"), str):
+        return {}
+    out = {}
+    for key, kind in _NBGRADER_FIELDS.items():
+        value = meta.get(key)
+        if isinstance(value, kind) and not (kind is not bool and isinstance(value, bool)):
+            out[key] = value[:200] if isinstance(value, str) else value
+    return out
 
 
 def _strip(cells) -> None:
@@ -93,7 +130,6 @@ def _strip(cells) -> None:
 def _cell(cell: object, k: int, notes: list[str]) -> NotebookNode | None:
     """A valid nbformat 4 cell from whatever the file holds at position ``k``."""
     if not isinstance(cell, dict) or cell.get("cell_type") not in CELL_TYPES + ("heading",):
-        notes.append(f"cell {k + 1} is not a notebook cell and was skipped")
         return None
     source = cell.get("source", "")
     if isinstance(source, list) and all(isinstance(line, str) for line in source):
@@ -106,11 +142,16 @@ def _cell(cell: object, k: int, notes: list[str]) -> NotebookNode | None:
     kind = cell["cell_type"]
     make = {"code": nbformat.v4.new_code_cell, "markdown": nbformat.v4.new_markdown_cell,
             "raw": nbformat.v4.new_raw_cell, "heading": nbformat.v4.new_markdown_cell}[kind]
-    keep = {key: meta[key] for key in ("nbgrader", "tags") if key in meta}
-    try:
-        new = make(source, metadata=json.loads(json.dumps(keep)))
-    except (TypeError, ValueError):
-        new = make(source)
+    keep = {}
+    nbgrader = _nbgrader_metadata(meta.get("nbgrader"))
+    if nbgrader:
+        keep["nbgrader"] = nbgrader
+    elif "nbgrader" in meta:
+        notes.append(f"cell {k + 1}'s nbgrader metadata is not readable and was dropped")
+    tags = meta.get("tags")
+    if isinstance(tags, list) and all(isinstance(t, str) for t in tags):
+        keep["tags"] = tags[:20]
+    new = make(source, metadata=keep)
     new["id"] = f"cell-{k}"
     return new
 
@@ -132,7 +173,7 @@ def diagnose(path: Path | None, release: NotebookNode, problem: str | None = Non
     if problem:
         notes.insert(0, problem)
     if nb is None:
-        return Structure(None, notes=notes, unreadable=reason)
+        return Structure(None, notes=clean_notes(notes), unreadable=clean(reason, 500))
     ours = _grade_cells(release)
     theirs = _grade_cells(nb)
     by_id: dict[str, list[NotebookNode]] = {}
@@ -166,4 +207,6 @@ def diagnose(path: Path | None, release: NotebookNode, problem: str | None = Non
     expected = [g for g, _ in ours if g in order]
     if list(dict.fromkeys(order)) != expected:
         notes.append("graded cells are in a different order than in the assignment")
-    return Structure(nb, solutions, notes)
+    helpers = [c.source for c in nb.cells if c.cell_type == "code"
+               and not isinstance(c.metadata.get("nbgrader", {}).get("grade_id"), str)]
+    return Structure(nb, solutions, notes=clean_notes(notes), helpers=helpers)

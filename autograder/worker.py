@@ -64,7 +64,7 @@ def grade_one(job: Job) -> dict:
     def run() -> None:
         try:
             recheck["result"] = run_recheck(job.plan, found.solutions, job.limits, site,
-                                            job.confined, job.mask)
+                                            job.confined, job.mask, found.helpers)
         except Exception as err:  # the grader's own failure: this row says so
             recheck["error"] = f"re-check failed: {type(err).__name__}: {err}"[:300]
 

@@ -12,7 +12,8 @@ import pytest
 
 from autograder.checks import Case, Check, Spec, load_spec
 from autograder.intake import find_submissions
-from autograder.recheck import make_plan, strip_magics
+from autograder.recheck import make_plan
+from autograder.student_code import to_python
 from autograder.sandbox import Limits
 from autograder.steps import Step, run_steps
 from autograder.sandbox_runner import NotPlainData, decode, encode
@@ -81,9 +82,35 @@ def test_sandbox_has_no_course_on_its_path():
     assert not found and elsewhere and not visible
 
 
-def test_magics_are_commented_out():
-    assert strip_magics("%matplotlib inline\nx = 1") == "pass  # %matplotlib inline\nx = 1"
-    assert strip_magics("%%time\nx = 1") == ""
+def test_ipython_syntax_becomes_what_ipython_runs():
+    assert to_python("%matplotlib inline\nx = 1") == \
+        "get_ipython().run_line_magic('matplotlib', 'inline')\nx = 1\n"
+    assert "run_cell_magic('time'" in to_python("%%time\nx = 1")
+    # A continuation line that starts with != is Python, not a shell command.
+    assert to_python("x = (1\n     != 2)") == "x = (1\n     != 2)\n"
+
+
+def test_the_recheck_runs_magics_helpers_and_the_set_up_imports(course):
+    """A %%time cell still defines its function, a helper from an added cell is there, and
+    numpy is imported for a cell that relies on the set-up cell's import."""
+    from autograder.recheck import steps_for
+
+    cells = {"mean_abs": "%%time\ndef mean_abs(x):\n    return float(np.mean(np.abs(x)))",
+             "accuracy": "def accuracy(p, l):\n    return _share(p, l)"}
+    helpers = ["def _share(p, l):\n    return float(np.mean(np.asarray(p) == np.asarray(l)))\n"
+               "print('not run: only definitions')\n_unused = heavy_training()"]
+    plan = make_plan(load_spec(toy.ASSIGNMENT, course["checks"]),
+                     __import__("autograder.keys", fromlist=["answer_key"]).answer_key(
+                         toy.ASSIGNMENT, course["solutions"], prelude={"i": "import numpy as np"}),
+                     {"imports": "import numpy as np\nimport math"}, seed=0)
+    steps = steps_for(plan, cells, helpers)
+    run = run_steps(steps, Limits(step_s=10))
+    named = {s.name: o for s, o in zip(steps, run.outcomes) if s.kind == "cell"}
+    assert all(o.ok for o in named.values()), named
+    assert "heavy_training" not in next(s.payload["cell"] for s in steps
+                                        if s.name == "definitions in cells you added")
+    calls = [o for s, o in zip(steps, run.outcomes) if s.kind == "call"]
+    assert any(o.ok for o in calls)
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +280,7 @@ def test_damaged_notebooks_are_read_as_far_as_they_can_be(course, tmp_path):
     assert set(found.solutions) == {"mean_abs", "accuracy", "normalize"}
     assert any("4.99 was read as format 4" in n for n in found.notes)
     assert any("source is not text" in n for n in found.notes)
-    assert any("not a notebook cell" in n for n in found.notes)
+    assert any("not notebook cells" in n for n in found.notes)
 
 
 def test_a_change_to_the_graders_files_during_a_batch_records_nothing(course, tmp_path):

@@ -11,6 +11,7 @@ outside the grader's outputs changes, and no process is left when grading return
 from __future__ import annotations
 
 import csv
+import shutil
 import hashlib
 import os
 import socket
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from autograder import grader as grader_module
-from autograder.course import REPO
+from autograder.course import REPO, SOLUTIONS
 from autograder.grader import Options, grade
 from autograder.integrity import digest
 from autograder.sandbox import UID_BASE
@@ -100,7 +101,9 @@ def batch(tmp_path_factory):
 
     grader_module._run_pool = pool_after_deleting
     try:
-        report = grade(NAME, subs, root=root,
+        solutions = tmp / "solutions"  # its own copy: edits elsewhere cannot trip the check
+        shutil.copytree(SOLUTIONS / NAME, solutions / NAME)
+        report = grade(NAME, subs, root=root, solutions=solutions,
                        options=Options(workers=3, seed=11, progress=False))
     finally:
         grader_module._run_pool = real_pool
