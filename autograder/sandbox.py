@@ -209,6 +209,11 @@ class Sandbox:
                 "--new-session", "--clearenv"]
         if os.geteuid() != 0:
             args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
+        # The private folders first: mounts made later sit on top of them, so an environment
+        # that lives under /tmp (a checkout in /tmp) is still bound after /tmp is replaced.
+        args += ["--proc", "/proc", "--dev", "/dev",
+                 *size, "--perms", "1777", "--tmpfs", "/tmp",
+                 *size, "--perms", "1777", "--tmpfs", "/dev/shm"]
         bound: list[str] = []
         for path in SYSTEM:
             if os.path.islink(path):
@@ -236,10 +241,7 @@ class Sandbox:
                     args += ["--tmpfs", real, "--remount-ro", real]
                 else:
                     args += ["--ro-bind", "/dev/null", real]
-        args += ["--proc", "/proc", "--dev", "/dev",
-                 *size, "--perms", "1777", "--tmpfs", "/tmp",
-                 *size, "--perms", "1777", "--tmpfs", "/dev/shm",
-                 *size, "--perms", "1777", "--tmpfs", INSIDE_HOME,
+        args += [*size, "--perms", "1777", "--tmpfs", INSIDE_HOME,
                  "--ro-bind", str(self.stage.resolve()), INSIDE_STAGE,
                  "--chdir", INSIDE_HOME]
         for key, value in env.items():
