@@ -10,6 +10,7 @@ calls; only encoded inputs go to the sandbox, never the expected outcomes.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,6 +165,10 @@ def _which(call: PlannedCall, k: int) -> str:
     return f"{call.function}, hidden case {k}" + (f" ({call.note})" if call.note else "")
 
 
+# The runner's own messages (its output limit), which carry no input and are always shown.
+_OWN_MESSAGE = re.compile(r"output limit: printed more than \d+ characters")
+
+
 def _error_text(outcome, message: bool = True) -> str:
     """What went wrong; ``message=False`` (hidden cases) names the exception's type only,
     since a student's own message could print the hidden inputs back to them."""
@@ -171,7 +176,7 @@ def _error_text(outcome, message: bool = True) -> str:
         return outcome.killed
     err = outcome.error or {}
     kind = (err.get("types") or ["Error"])[0]
-    if not message:
+    if not message and not _OWN_MESSAGE.fullmatch(str(err.get("message", ""))):
         return f"raised {kind}"
     text = f"{kind}: {err.get('message', '')}".strip()
     return text + (f" [{err['where']}]" if err.get("where") else "")
