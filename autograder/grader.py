@@ -42,6 +42,7 @@ from .safe_write import write_bytes
 from .sandbox import Limits, check_available
 from .single import (UNCONFINED, attempt, make_job, make_site, mask_paths, prepare,
                      protected_paths, row_and_tests, with_release)
+from .warm_cache import warm_training_cache
 from .worker import Job
 
 @dataclass
@@ -149,6 +150,12 @@ def grade(assignment: str, submissions: Path, root: Path = GRADING,
                 opts.on_row(dict(finished(res)[0]), False)
 
         jobs = [job for _, job, _ in todo]
+        if opts.inkernel and len(jobs) > 1:  # the course's own trainings, once for the batch
+            first = jobs[0]
+            why = warm_training_cache(site, assignment, solutions, int(first.limits.step_s * 2),
+                                      first.limits.total_s, first.kernel_memory_mb)
+            if why:
+                report.warnings.append(why)
         results = _run_pool(jobs, replace(opts, on_result=on_result)) if jobs else []
         changed = changes(before, digest(protected))
         if changed:

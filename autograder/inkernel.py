@@ -26,6 +26,7 @@ from nbformat import NotebookNode
 
 from .plain_text import clean
 from .sandbox import Limits, Sandbox
+from .warm_cache import cache_env
 
 RUNNER = Path(__file__).with_name("inkernel_runner.py")
 MAX_RESULT = 64 * 1024 * 1024     # the executed notebook, as JSON, at most
@@ -53,19 +54,24 @@ def prepare(nb: NotebookNode, source: NotebookNode) -> NotebookNode:
 def inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
                    cell_timeout: int, deadline_s: float = 300.0, memory_mb: int = 4096,
                    site: Path | None = None, confined: bool = True,
-                   mask: tuple[str, ...] = ()) -> InKernel:
+                   mask: tuple[str, ...] = (), fill_cache: Path | None = None) -> InKernel:
     """nbgrader's in-kernel score of ``nb``; never raises: it only sets the flags, so a
-    notebook that trips it costs the cross-check, not the re-check's grade."""
+    notebook that trips it costs the cross-check, not the re-check's grade.
+
+    The kernel reads the batch's training cache (``site/grading-cache``, read-only in the
+    sandbox); ``fill_cache`` (the warm-up's unconfined run of the solution notebook only)
+    names the folder it writes instead."""
     try:
         return _inkernel_score(nb, source, assignment_dir, cell_timeout, deadline_s,
-                               memory_mb, site, confined, mask)
+                               memory_mb, site, confined, mask, fill_cache)
     except Exception as err:  # anything nbgrader or odd metadata throws
         return InKernel(None, clean(f"{type(err).__name__}: {err}", 300))
 
 
 def _inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path,
                     cell_timeout: int, deadline_s: float, memory_mb: int,
-                    site: Path | None, confined: bool, mask: tuple[str, ...]) -> InKernel:
+                    site: Path | None, confined: bool, mask: tuple[str, ...],
+                    fill_cache: Path | None = None) -> InKernel:
     """nbgrader's in-kernel autograde of ``nb``, minus the database.
 
     Each cell has ``cell_timeout`` seconds; the whole notebook ``deadline_s``, after which
@@ -77,7 +83,9 @@ def _inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path
 
     prepared = prepare(nb, source)
     # A kernel and its client run ~20 threads and hold ~100 sockets and files.
-    limits = Limits(memory_mb=memory_mb, processes=64, open_files=256, file_mb=8)
+    # The warm-up writes the batch's cache: its files are larger than any output.
+    limits = Limits(memory_mb=memory_mb, processes=64, open_files=256,
+                    file_mb=8 if fill_cache is None else 256)
     cpu = int(deadline_s) + 30
     confinement = json.dumps({"memory": memory_mb * 2**20, "cpu": [cpu, cpu + 2],
                               "file": limits.file_mb * 2**20, "processes": limits.processes,
@@ -101,7 +109,8 @@ def _inkernel_score(nb: NotebookNode, source: NotebookNode, assignment_dir: Path
                               confinement, str(cell_timeout)],
                              env={"PYTHONPATH": f"{inside}/site", "NBGRADER_EXECUTION": "autograde",
                                   "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                                  "JUPYTER_PLATFORM_DIRS": "1"},
+                                  "JUPYTER_PLATFORM_DIRS": "1",
+                                  **cache_env(stage / "site", f"{inside}/site", fill_cache)},
                              stdin=subprocess.PIPE, stdout=log, stderr=log,
                              pass_fds=(write_fd,))
         os.close(write_fd)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .sandbox import Limits, Sandbox
+from .warm_cache import cache_env
 
 RUNNER = Path(__file__).with_name("sandbox_runner.py")
 MAX_LINE = 16 * 1024 * 1024      # one result line (a large array) at most
@@ -90,7 +91,8 @@ class _Process:
                  f"{inside}/site", _confinement(limits)],
                 env={"MPLBACKEND": "Agg",
                      # Grading-mode budgets for any set-up cell that trains (gmlib.runmode).
-                     "NBGRADER_EXECUTION": "autograde", "GMLIB_FAST": "1"},
+                     "NBGRADER_EXECUTION": "autograde", "GMLIB_FAST": "1",
+                     **cache_env(box.stage / "site", f"{inside}/site")},
                 stdin=subprocess.PIPE, stdout=out, stderr=err, pass_fds=(write_fd,))
         os.close(write_fd)
         self.lines: queue.Queue = queue.Queue(maxsize=256)
