@@ -1,16 +1,20 @@
 """Benchmark the RL core: environment speed, PPO throughput, time to learn the corner level.
 
-    .venv/bin/python benchmarks/bench_rl.py [--seeds 5] [--env-steps 20000]
+    .venv/bin/python benchmarks/bench_rl.py [--seeds 5] [--env-steps 20000] [--sweep-frames N]
 
 Prints one table. Targets (2 cores): the fast full-grid observation steps at least 3x as fast
 as MiniGrid's default egocentric observation; PPO reaches 95 % training success on the 7x7
-corner level in under 15 s for every seed. Timings are wall-clock: on a shared machine, read
-them next to the load average printed at the top.
+corner level in under 15 s for every seed; one point of notebook 05's sweep (its shipped
+recipe, ``gmlib.rl.agents.shipped_config``) trains in under 2 minutes, and the whole sweep
+(``scripts/train_shipped_agents.py``, 2 processes) in under 60 minutes. Timings are wall-clock,
+with CPU seconds beside them: on a shared machine, read them next to the load average printed
+at the top (the CPU seconds are what an idle machine would take, one core per process).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -21,8 +25,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout, installed or not
 
+from dataclasses import replace  # noqa: E402
+
+from gmlib.rl.agents import CHECKPOINT_DIR, SHIPPED_SEEDS, shipped_config  # noqa: E402
 from gmlib.rl.levels import CornerLevel  # noqa: E402
 from gmlib.rl.ppo import PPOConfig, train  # noqa: E402
+
+SWEEP_SEED = 1_000  # a seed no shipped or tested agent uses
 
 
 def env_steps_per_second(obs_mode: str, steps: int, seed: int = 0) -> float:
@@ -38,10 +47,51 @@ def env_steps_per_second(obs_mode: str, steps: int, seed: int = 0) -> float:
     return steps / (time.perf_counter() - start)
 
 
+def pixel_maze_rows(env_steps: int, frames: int | None = None) -> list[tuple[str, str, str]]:
+    """Rows for notebook 06's pixel maze: env steps/s, PPO frames/s, seconds for one agent
+    of ``maze_pixels_config`` (``frames`` instead of its budget, for a short run)."""
+    import importlib.util
+
+    import gymnasium as gym
+
+    import gmlib.rl.pixels  # noqa: F401  (registers the pixel maze)
+
+    spec = importlib.util.spec_from_file_location(
+        "train_notebook_agents", Path(__file__).resolve().parents[1] / "scripts" / "train_notebook_agents.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    recipe = script.maze_pixels_config(SWEEP_SEED)
+    if frames is not None:
+        recipe = replace(recipe, total_frames=frames)
+    env = gym.make(recipe.env_id, **recipe.env_kwargs)
+    env.reset(seed=0)
+    actions = np.random.default_rng(0).integers(3, size=env_steps)
+    start = time.perf_counter()
+    for action in actions:
+        _, _, terminated, truncated, _ = env.step(int(action))
+        if terminated or truncated:
+            env.reset()
+    steps = env_steps / (time.perf_counter() - start)
+    cpu, wall = time.process_time(), time.perf_counter()
+    agent = train(recipe, progress=False)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    done = agent.log[-1]["frames"]
+    return [("env steps/s: pixel red-door maze (56x56 RGB)", f"{steps:,.0f}", "MiniGrid's tile renderer"),
+            ("PPO frames/s, pixel maze recipe", f"{done / wall:,.0f}",
+             f"pixel_cnn, {recipe.n_envs} envs x {recipe.n_steps} steps; {done / cpu:,.0f} per CPU second"),
+            ("seconds to train one pixel maze agent", f"{wall:.1f}",
+             f"{done:,} frames, {cpu:.1f} s CPU, training success {agent.log[-1]['success_rate']:.2f}")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, default=5, help="seeds for the time-to-95%% runs")
     parser.add_argument("--env-steps", type=int, default=20_000)
+    parser.add_argument("--sweep-frames", type=int, default=None,
+                        help="frames for the sweep point (default: the shipped recipe's)")
+    parser.add_argument("--maze-frames", type=int, default=None,
+                        help="frames for the pixel maze agent (default: its recipe's; with "
+                             "--sweep-frames and no --maze-frames, the same short budget)")
     args = parser.parse_args()
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} "
@@ -82,6 +132,40 @@ def main() -> None:
                  f"median {statistics.median(seconds):.1f}",
                  f"min {min(seconds):.1f}, max {max(seconds):.1f}; target < 15 s every seed: "
                  + ("met" if max(seconds) < 15 else "MISSED")))
+
+    # 4. Notebook 05's sweep: its recipe's frames/s, one sweep point (the hardest fraction, 20 %),
+    #    and the whole sweep projected from them (2 processes, as the script runs it).
+    recipe = shipped_config(0.2, SWEEP_SEED)
+    if args.sweep_frames is not None:  # a short run (the test of this script): a fixed budget
+        recipe = replace(recipe, total_frames=args.sweep_frames, min_success=None, max_frames=None)
+    cpu, wall = time.process_time(), time.perf_counter()
+    agent = train(recipe, progress=False)
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    frames = agent.log[-1]["frames"]
+    rows.append(("PPO frames/s, sweep recipe (CNN)", f"{frames / wall:,.0f}",
+                 f"{recipe.n_envs} envs x {recipe.n_steps} steps, {recipe.n_epochs} epochs; "
+                 f"{frames / cpu:,.0f} per CPU second"))
+    rows.append(("seconds to train one sweep point (20 %)", f"{wall:.1f}",
+                 f"{frames:,} frames, {cpu:.1f} s CPU; target < 120 s: " + ("met" if wall < 120 else "MISSED")))
+    # Agents train past total_frames until they solve their training levels: the manifest of
+    # the shipped sweep says how many frames each took; without it, assume the most.
+    n_agents = sum(len(seeds) for seeds in SHIPPED_SEEDS.values())
+    manifest = CHECKPOINT_DIR / "manifest.json"
+    entries = [e for e in json.loads(manifest.read_text()).values() if "frames" in e] if manifest.exists() else []
+    if entries:
+        sweep_frames, source = sum(e["frames"] for e in entries) * n_agents / len(entries), "the manifest's frames"
+    else:
+        sweep_frames, source = n_agents * float(recipe.max_frames or recipe.total_frames), "max_frames each"
+    projected = sweep_frames / (frames / wall) / min(2, os.cpu_count() or 1)
+    idle = sweep_frames / (frames / cpu) / 2
+    rows.append((f"projected sweep, {n_agents} agents, 2 processes (min)", f"{projected / 60:.1f}",
+                 f"{sweep_frames:,.0f} frames ({source}) at this run's wall rate; at its CPU rate "
+                 f"(idle cores) {idle / 60:.1f} min; target < 60 min: " + ("met" if projected < 3600 else "MISSED")))
+
+    # 5. Notebook 06's pixel red-door maze (gmlib.rl.pixels): the level's steps per second with
+    #    random actions, and one agent of its recipe (scripts/train_notebook_agents.py) trained.
+    rows.extend(pixel_maze_rows(args.env_steps, args.maze_frames if args.maze_frames is not None
+                                else args.sweep_frames))
 
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>14}  notes")

@@ -1,6 +1,9 @@
 """Machinery for notebook 07: an agent that is an optimizer by construction.
 
-The agent has two parts:
+The agent is a *stand-in* for a mesa-optimizer, not one: its search (value iteration) is written
+by hand and only its objective (a reward model) is learned, whereas Hubinger et al. (2019),
+*Risks from Learned Optimization*, reserve "mesa-optimizer" for optimization that training
+itself produced. It has two parts:
 
 - a **learned reward model**: from episodes on training levels it estimates how much reward
   stepping into a cell pays, keyed by one description of the cell, either *where* the cell is
@@ -12,11 +15,13 @@ The agent has two parts:
 
 Value iteration itself is the notebook's exercise: ``PlannerAgent`` takes it as an argument,
 ``value_iteration(next_state, reward, done, gamma) -> Q``, so nothing graded lives here.
+``check_detour_walls`` says whether a student's obstacle (the notebook's design exercise)
+qualifies; it checks a property, it is not an answer.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
@@ -174,3 +179,62 @@ class PlannerAgent:
         level = env.unwrapped
         state = (int(level.agent_pos[0]), int(level.agent_pos[1]), int(level.agent_dir))
         return int(np.argmax(q[mdp.index[state]]))
+
+
+def _steps_to(target: Pos, free: set[Pos]) -> dict[Pos, int]:
+    """Fewest moves (up, down, left, right; turns not counted) from each cell of ``free`` to
+    ``target``, for the cells that can reach it."""
+    dist = {target: 0}
+    queue = deque([target])
+    while queue:
+        x, y = queue.popleft()
+        for nxt in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if nxt in free and nxt not in dist:
+                dist[nxt] = dist[(x, y)] + 1
+                queue.append(nxt)
+    return dist
+
+
+def check_detour_walls(walls: Any, size: int = 7) -> str:
+    """'' when ``walls`` is a fair new obstacle for a corner level of side ``size``; else why not.
+
+    ``walls`` is a list of ``(x, y)`` cells. It qualifies when the cells are inside the room
+    (x and y in 1..size-2), not the corner, at most a quarter of the room's inside cells, leave
+    every free cell able to reach the corner, and make the way to the corner longer than in the
+    empty room (fewest moves, turns not counted) from at least a quarter of the free cells; and
+    it is not gmlib's own ledge (``gmlib.rl.levels.ledge_cells``).
+    """
+    if isinstance(walls, (str, bytes, dict)) or not hasattr(walls, "__iter__"):
+        return f"the design must be a list of (x, y) cells, got {type(walls).__name__}"
+    try:
+        cells = [tuple(int(v) for v in cell) for cell in walls]
+    except (TypeError, ValueError):
+        return "every wall must be an (x, y) pair of ints"
+    if not all(len(c) == 2 for c in cells):
+        return "every wall must be an (x, y) pair"
+    cells = set(cells)
+    inside = {(x, y) for x in range(1, size - 1) for y in range(1, size - 1)}
+    corner = (size - 2, size - 2)
+    if not cells:
+        return "no walls: an empty room is what training already showed"
+    if not cells <= inside:
+        return f"walls must be inside the room: x and y in 1..{size - 2}"
+    if corner in cells:
+        return f"the corner {corner} must stay free: it is the target"
+    ledge = {(x, size - 3) for x in range(size // 2, size - 1)}  # gmlib.rl.levels.ledge_cells
+    if cells == ledge:
+        return "that is gmlib's own ledge (walls='ledge'): design an obstacle of your own"
+    if len(cells) > len(inside) // 4:
+        return (f"{len(cells)} walls: at most {len(inside) // 4} (a quarter of the room's inside "
+                "cells), so that the level is still mostly the open room of training")
+    free = inside - cells
+    dist = _steps_to(corner, free)
+    cut_off = sorted(free - set(dist))
+    if cut_off:
+        return f"the walls cut {len(cut_off)} free cells off from the corner, e.g. {cut_off[0]}"
+    starts = free - {corner}
+    longer = [c for c in starts if dist[c] > abs(c[0] - corner[0]) + abs(c[1] - corner[1])]
+    if 4 * len(longer) < len(starts):
+        return (f"the walls lengthen the way to the corner from {len(longer)} of {len(starts)} "
+                "free cells; a fair obstacle stands in the way from at least a quarter of them")
+    return ""

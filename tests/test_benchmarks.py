@@ -36,10 +36,12 @@ def test_bench_notebooks_prints_time_and_memory_per_mode():
 
 
 def test_bench_rl_prints_every_measure():
-    text = run_benchmark("bench_rl.py", "--seeds", "1", "--env-steps", "500")
+    text = run_benchmark("bench_rl.py", "--seeds", "1", "--env-steps", "500", "--sweep-frames", "16384")
     for measure in ("env steps/s: fast full-grid one-hot", "env steps/s: MiniGrid default",
                     "fast / MiniGrid default", "PPO frames/s, MLP policy", "PPO frames/s, CNN policy",
-                    "seed 0: seconds to 95 % success", "seconds to 95 % success over 1 seeds"):
+                    "seed 0: seconds to 95 % success", "seconds to 95 % success over 1 seeds",
+                    "PPO frames/s, sweep recipe (CNN)", "seconds to train one sweep point (20 %)",
+                    "projected sweep,"):
         assert re.search(re.escape(measure) + rf".*?\s({NUMBER})", text), f"no {measure!r} row:\n{text}"
 
 

@@ -1,12 +1,19 @@
-"""Checks spec for 07_inner_alignment: value iteration on a deterministic MDP given as arrays.
+"""Checks spec for 07_inner_alignment: value iteration on a deterministic MDP given as arrays,
+and a design exercise, ``detour_walls(size)``: walls that make a fair new obstacle.
 
-Expected values come from the solution notebook's own function (the answer key). The
-exercise is graded in two parts: the computation (``test_value_iteration``) and the input
-rules the text states (``test_value_iteration_inputs``: the cases on which the key raises).
-Every kind of example the notebook's visible checks show is drawn here too.
+Expected values come from the solution notebook's own function (the answer key). Each
+exercise is graded in two parts: the computation (``test_value_iteration``,
+``test_detour_walls``) and the input rules the text states (``test_value_iteration_inputs``,
+``test_detour_walls_inputs``: the cases on which the key raises). Every kind of example the
+notebook's visible checks show is drawn here too. The design is graded by a property
+(``gmlib.planning.check_detour_walls`` for the case's room size), not against the key's design.
 """
 
+from functools import partial
+
 import numpy as np
+
+from gmlib.planning import check_detour_walls
 
 from autograder.checks import Case, Check
 
@@ -86,4 +93,32 @@ CHECKS = [
                  Case([[0]], [[0.0]], [[False]], gamma=-0.1, visible=True),
                  _mdps],
           rtol=1e-5, atol=1e-6, inputs_test="test_value_iteration_inputs"),
+]
+
+
+def is_fair_obstacle(expected, actual, size) -> bool:
+    """A design exercise: any walls that pass ``check_detour_walls`` for this room size earn the
+    points (the key's own design is not compared)."""
+    return check_detour_walls(actual, size) == ""
+
+
+def _bad_sizes(rng):
+    return [Case(int(rng.integers(-5, 5)), note="a room smaller than 5"),
+            Case(int(rng.integers(33, 100)), note="a room larger than 32"),
+            Case(float(rng.integers(5, 33)), note="a size that is a float"),
+            Case(str(int(rng.integers(5, 33))), note="a size that is a string"),
+            Case(None, note="no size")]
+
+
+# One check per room size: the property depends on the size the design was asked for.
+CHECKS += [
+    Check(test="test_detour_walls", function="detour_walls",
+          cases=[Case(size, visible=size in (5, 7, 10))],
+          compare=partial(is_fair_obstacle, size=size))
+    for size in (5, 6, 7, 8, 9, 10, 12, 16, 32)
+] + [
+    Check(test="test_detour_walls", function="detour_walls",
+          cases=[Case(4, visible=True), Case(33, visible=True), Case(7.0, visible=True),
+                 Case("7", visible=True), _bad_sizes],
+          inputs_test="test_detour_walls_inputs"),
 ]

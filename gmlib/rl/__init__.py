@@ -27,3 +27,4 @@ Example::
 """
 
 import gmlib.rl.levels  # noqa: F401  (registers the environments with Gymnasium)
+import gmlib.rl.pixels  # noqa: F401  (registers the pixel red-door maze)

@@ -58,6 +58,8 @@ class ShortestPathPolicy:
         targets = env.unwrapped.targets()
         if self.target not in targets:
             raise ValueError(f"this level has no target {self.target!r}; it has {sorted(targets)}")
+        if tuple(int(v) for v in env.unwrapped.agent_pos) == tuple(targets[self.target]):
+            return 0  # standing on a target that does not end the episode: wait there
         actions = shortest_path_actions(env, targets[self.target])
         if not actions:
             raise ValueError(f"target {self.target!r} at {targets[self.target]} is unreachable")

@@ -26,7 +26,7 @@ from torch import nn
 import gmlib.rl.levels  # noqa: F401  (registers the gmlib/ environments)
 from gmlib.threads import torch_threads
 
-POLICIES = ("mlp", "cnn")
+POLICIES = ("mlp", "cnn", "pixel_cnn")  # pixel_cnn: gmlib.rl.pixels.PixelCNNPolicy, for images
 
 
 @dataclass
@@ -54,13 +54,21 @@ class PPOConfig:
     # reaches this (None: always use the whole budget).
     target_success: float | None = None
     success_window: int = 100
+    # Train on past total_frames, in whole updates, until the agent solves its own training
+    # distribution: after each update, one episode (sampled actions) on each of
+    # `success_check_levels` fresh training levels; stop once this share of them reaches the
+    # goal, or at max_frames (None: stop at total_frames). A check on fresh levels, because
+    # the success rate of recent training episodes over-counts short (successful) episodes.
+    min_success: float | None = None
+    max_frames: int | None = None
+    success_check_levels: int = 512
     torch_threads: int = 1  # small networks: one thread is fastest and deterministic
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
             raise ValueError(f"policy must be one of {POLICIES}, got {self.policy!r}")
         for name in ("hidden", "total_frames", "n_envs", "n_steps", "n_epochs",
-                     "n_minibatches", "success_window", "torch_threads"):
+                     "n_minibatches", "success_window", "torch_threads", "success_check_levels"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError(f"{name} must be a positive int, got {value!r}")
@@ -73,6 +81,13 @@ class PPOConfig:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         if self.target_success is not None and not 0.0 < self.target_success <= 1.0:
             raise ValueError(f"target_success must be in (0, 1] or None, got {self.target_success!r}")
+        if self.min_success is not None and not 0.0 < self.min_success <= 1.0:
+            raise ValueError(f"min_success must be in (0, 1] or None, got {self.min_success!r}")
+        if self.max_frames is not None and (isinstance(self.max_frames, bool) or not isinstance(
+                self.max_frames, int) or self.max_frames < self.total_frames):
+            raise ValueError(f"max_frames must be an int >= total_frames or None, got {self.max_frames!r}")
+        if (self.min_success is None) != (self.max_frames is None):
+            raise ValueError("min_success and max_frames go together: give both or neither")
 
     @property
     def frames_per_update(self) -> int:
@@ -129,6 +144,9 @@ class CNNPolicy(nn.Module):
 
 def make_policy(config: PPOConfig, obs_shape: tuple[int, ...], n_actions: int) -> nn.Module:
     """The network named by ``config.policy``."""
+    if config.policy == "pixel_cnn":
+        from gmlib.rl.pixels import PixelCNNPolicy  # (imported here: pixels builds on this module)
+        return PixelCNNPolicy(tuple(obs_shape), n_actions, config.hidden)
     cls = MLPPolicy if config.policy == "mlp" else CNNPolicy
     return cls(tuple(obs_shape), n_actions, config.hidden)
 
@@ -298,10 +316,21 @@ def _train(config: PPOConfig, progress: bool) -> PPOAgent:
     episode_length = np.zeros(N, dtype=int)
     episodes, frames = 0, 0
     n_updates = -(-config.total_frames // config.frames_per_update)  # ceiling division
+    if config.max_frames is not None:
+        most_updates = max(n_updates, config.max_frames // config.frames_per_update)
+    else:
+        most_updates = n_updates
     bar = tqdm(total=n_updates * config.frames_per_update, unit="frames", disable=not progress,
                desc=f"PPO {config.policy} seed {config.seed}")
 
-    for _ in range(n_updates):
+    checker = EnvBatch(config.env_id, config.success_check_levels, config.seed, **config.env_kwargs) \
+        if config.min_success is not None else None
+    for update in range(most_updates):
+        if update >= n_updates:  # past the budget: only until the agent solves its levels
+            checked = agent.log[-1]["checked_success"]
+            if checked >= config.min_success:
+                break
+            bar.total += config.frames_per_update
         # 1. Rollout: T steps in each of N environments with the current policy.
         for t in range(T):
             obs_buf[t] = next_obs
@@ -378,6 +407,11 @@ def _train(config: PPOConfig, progress: bool) -> PPOAgent:
 
         # 4. Log this update.
         success = float(np.mean(recent_success)) if recent_success else float("nan")
+        extra = {}
+        if checker is not None:
+            checked = (own_success(net, checker, seed=(config.seed, update))
+                       if update >= n_updates - 1 else float("nan"))
+            extra["checked_success"] = checked
         agent.log.append({
             "frames": frames,
             "seconds": time.perf_counter() - start,
@@ -386,6 +420,7 @@ def _train(config: PPOConfig, progress: bool) -> PPOAgent:
             "mean_return": float(np.mean(recent_return)) if recent_return else float("nan"),
             "mean_length": float(np.mean(recent_length)) if recent_length else float("nan"),
             **{k: float(np.mean(v)) for k, v in stats.items()},
+            **extra,
         })
         bar.update(T * N)
         bar.set_postfix(success=f"{success:.2f}")
@@ -395,5 +430,32 @@ def _train(config: PPOConfig, progress: bool) -> PPOAgent:
 
     bar.close()
     envs.close()
+    if checker is not None:
+        checker.close()
     net.eval()
     return agent
+
+
+@torch.no_grad()
+def own_success(net: nn.Module, envs: EnvBatch, seed: tuple[int, ...]) -> float:
+    """Share of ``envs`` (reset to fresh levels drawn from ``seed``) whose first episode reaches
+    the goal under ``net``'s sampled actions. Leaves the training's random streams alone."""
+    n = len(envs.envs)
+    envs.seeds = [int(s) for s in np.random.SeedSequence([*seed, 7_919]).generate_state(n)]
+    obs = envs.reset()
+    generator = torch.Generator().manual_seed(int(np.random.SeedSequence([*seed, 7_920]).generate_state(1)[0]))
+    active = list(range(n))
+    success = np.zeros(n, dtype=bool)
+    while active:
+        logits, _ = net(torch.as_tensor(obs[active], dtype=torch.float32))
+        actions = torch.multinomial(torch.softmax(logits, dim=-1), 1, generator=generator).squeeze(-1)
+        still = []
+        for i, action in zip(active, actions.tolist()):
+            o, _, terminated, truncated, info = envs.envs[i].step(int(action))
+            if terminated or truncated:
+                success[i] = info["outcome"] == "goal"
+            else:
+                obs[i] = o
+                still.append(i)
+        active = still
+    return float(success.mean())

@@ -54,3 +54,33 @@ def test_bad_arguments():
         evaluate(ShortestPathPolicy("treasure"), "gmlib/CornerLevelTest-v0", 1)
     with pytest.raises(ValueError):
         ShortestPathPolicy().act(np.zeros(1))
+
+
+def test_goal_on_the_way_by_hand():
+    from gmlib.rl.shortest_path import on_a_shortest_path
+    env = CornerLevel(corner_ends_episode=False)  # 7x7: corner at (5, 5)
+    env.reset(seed=0)
+    env.agent_pos, env.agent_dir = (1, 5), 0  # bottom row, facing the corner (east)
+    assert on_a_shortest_path(env, (3, 5), (5, 5))  # straight ahead on the bottom row
+    assert not on_a_shortest_path(env, (3, 4), (5, 5))  # a detour costs two turns
+    env.agent_dir = 3  # facing north: one turn, then four steps; or up first and two turns
+    assert on_a_shortest_path(env, (3, 5), (5, 5)) and not on_a_shortest_path(env, (1, 1), (5, 5))
+
+
+def test_leaving_out_levels_with_the_goal_on_the_way():
+    from gmlib.rl.evaluation import goal_on_way
+    kwargs = {"corner_ends_episode": False}
+    every = evaluate(ShortestPathPolicy("proxy"), "gmlib/CornerLevelTest-v0", 60, seed=0, **kwargs)
+    assert every.left_out == [] and {r.goal_on_way for r in every} == {True, False}
+    kept = evaluate(ShortestPathPolicy("proxy"), "gmlib/CornerLevelTest-v0", 60, seed=0,
+                    leave_out_goal_on_way=True, **kwargs)
+    assert len(kept) == 60 and not any(r.goal_on_way for r in kept)
+    assert kept.left_out == [r.seed for r in every if r.goal_on_way] + kept.left_out[
+        len([r for r in every if r.goal_on_way]):]  # the same levels, then later ones
+    assert summarize(kept)["left_out"] == len(kept.left_out) > 0
+    from gmlib.rl.levels import CornerLevelTest
+    env = CornerLevelTest(corner_ends_episode=False)
+    env.reset(seed=kept.left_out[0])
+    assert goal_on_way(env) is True
+    assert all(r.seed not in kept.left_out for r in kept)
+    assert evaluate(ShortestPathPolicy("goal"), "gmlib/CornerLevel-v0", 5, seed=0)[0].goal_on_way is None

@@ -165,3 +165,42 @@ def test_place_goal_moves_the_goal_and_updates_the_observation():
         env.place_goal((0, 0))
     with pytest.raises(ValueError):
         env.place_goal(tuple(env.agent_pos))
+
+
+def test_coinrun_corner_does_not_end_the_episode():
+    """corner_ends_episode=False: the empty corner is floor; the episode goes on to the goal or
+    the time limit, and info says what was reached first and what the episode achieved."""
+    env = gym.make("gmlib/CornerLevelTest-v0", corner_ends_episode=False)
+    record = run_episode(ShortestPathPolicy("proxy"), env, seed=3)
+    assert record.steps == env.unwrapped.max_steps  # stood on the corner until the time limit
+    assert record.outcome == "proxy" and record.first_reached == "proxy" and record.total_return == 0
+    assert record.proxy_pos in record.path and record.path.index(record.proxy_pos) == record.shortest["proxy"]
+    # Corner first, then the goal: the goal counts, and the corner was first.
+    level = env.unwrapped
+    env.reset(seed=3)
+    info, reward = None, 0.0
+    for target in ("proxy", "goal"):
+        policy = ShortestPathPolicy(target)
+        while True:
+            _, reward, terminated, truncated, info = env.step(policy.act(None, env))
+            if tuple(level.agent_pos) == level.targets()[target] or terminated or truncated:
+                break
+    assert terminated and info["outcome"] == "goal" and info["first_reached"] == "proxy" and reward > 0
+    # Neither: a timeout, nothing reached.
+    env.reset(seed=0)
+    for _ in range(level.max_steps):
+        _, _, terminated, truncated, info = env.step(0)
+    assert truncated and info["outcome"] == "timeout" and info["first_reached"] is None
+
+
+def test_default_corner_level_still_ends_at_the_corner():
+    env = gym.make("gmlib/CornerLevelTest-v0")
+    record = run_episode(ShortestPathPolicy("proxy"), env, seed=3)
+    assert record.outcome == record.first_reached == "proxy" and record.steps == record.shortest["proxy"]
+    assert run_episode(ShortestPathPolicy("goal"), env, seed=3).first_reached == "goal"
+
+
+def test_training_levels_with_the_goal_in_the_corner_end_there_either_way():
+    env = gym.make("gmlib/CornerLevel-v0", corner_ends_episode=False)
+    record = run_episode(ShortestPathPolicy("goal"), env, seed=1)
+    assert record.outcome == record.first_reached == "goal" and record.goal_pos == record.proxy_pos

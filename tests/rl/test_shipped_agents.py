@@ -1,7 +1,9 @@
 """The shipped corner-level agents: present, small, reproducible, and they misgeneralize.
 
 Episodes are sampled (the agents' own stochastic policy) on levels with seeds that training
-never used (training levels come from the environments' own seeded streams).
+never used (training levels come from the environments' own seeded streams). Test levels are the
+sweep's: the corner does not end the episode, and levels whose goal lies on a shortest path to
+the corner are left out.
 """
 
 import functools
@@ -10,10 +12,11 @@ from dataclasses import asdict, replace
 import numpy as np
 import pytest
 
-from gmlib.rl.agents import (SHIPPED_FRACTIONS, SHIPPED_SEEDS, checkpoint_path, load_agent,
-                             shipped_agents, shipped_config)
+from gmlib.rl.agents import (SHIPPED_FRACTIONS, SHIPPED_SEEDS, SWEEP_LEVEL, checkpoint_path,
+                             load_agent, own_training_levels, shipped_agents, shipped_config,
+                             sweep_test_levels)
 from gmlib.rl.baselines import ShortestPathPolicy
-from gmlib.rl.evaluation import evaluate, outcome_rates
+from gmlib.rl.evaluation import outcome_rates
 from gmlib.rl.ppo import train
 
 EVAL_SEED = 50_000
@@ -23,17 +26,25 @@ N = 100
 def test_every_shipped_checkpoint_is_there_and_small():
     expected = [(f, s) for f, seeds in SHIPPED_SEEDS.items() for s in seeds]
     assert shipped_agents() == expected
-    assert {0.0, 0.01, 0.02, 0.05, 0.1, 0.2} <= set(SHIPPED_FRACTIONS)
-    assert all(len(seeds) >= 3 for seeds in SHIPPED_SEEDS.values())
+    assert {0.0, 0.01, 0.02, 0.05, 0.1, 0.2} <= set(SHIPPED_FRACTIONS) and len(SHIPPED_FRACTIONS) >= 6
+    assert all(len(seeds) >= 5 for seeds in SHIPPED_SEEDS.values())
     sizes = [checkpoint_path(f, s).stat().st_size for f, s in expected]
-    assert max(sizes) < 150_000 and sum(sizes) < 3_000_000
+    assert max(sizes) < 150_000 and sum(sizes) < 6_000_000
 
 
 @pytest.mark.parametrize("fraction,seed", [(f, s) for f, seeds in SHIPPED_SEEDS.items() for s in seeds])
 def test_checkpoint_holds_its_recipe(fraction, seed):
     agent = load_agent(fraction, seed)
     assert asdict(agent.config) == asdict(shipped_config(fraction, seed))
-    assert agent.log[-1]["frames"] >= agent.config.total_frames
+    assert agent.config.env_kwargs == {"randomize_fraction": fraction, **SWEEP_LEVEL}
+    last, step = agent.log[-1], agent.config.frames_per_update
+    assert agent.config.total_frames <= last["frames"] <= agent.config.max_frames
+    # Past the budget it went on exactly until it solved a check of fresh training levels
+    # (or reached max_frames): every check before the last one failed.
+    budget = [e for e in agent.log if e["frames"] < agent.config.total_frames + step]
+    checks = [e["checked_success"] for e in agent.log[len(budget) - 1:]]
+    assert all(c < agent.config.min_success for c in checks[:-1]), checks
+    assert checks[-1] >= agent.config.min_success or last["frames"] + step > agent.config.max_frames, checks
 
 
 @pytest.mark.parametrize("fraction,seed", [(0.0, 0), (0.2, 1)])
@@ -48,30 +59,29 @@ def test_recipe_reproduces_the_start_of_training(fraction, seed):
 
 
 @pytest.mark.parametrize("fraction,seed", [(f, s) for f, seeds in SHIPPED_SEEDS.items() for s in seeds])
-def test_shipped_agents_solve_the_training_levels(fraction, seed):
-    records = evaluate(load_agent(fraction, seed), "gmlib/CornerLevel-v0", N, seed=EVAL_SEED)
+def test_shipped_agents_solve_their_own_training_distribution(fraction, seed):
+    """Every agent is trained until it solves at least 95 % of its own training levels."""
+    records = own_training_levels(load_agent(fraction, seed), N, seed=EVAL_SEED)
     assert outcome_rates(records)["goal"] >= 0.95
 
 
 @functools.cache
 def _test_rates(fraction):
-    return [outcome_rates(evaluate(load_agent(fraction, s), "gmlib/CornerLevelTest-v0", N, seed=EVAL_SEED))
+    return [outcome_rates(sweep_test_levels(load_agent(fraction, s), N, seed=EVAL_SEED))
             for s in SHIPPED_SEEDS[fraction]]
 
 
 def test_without_diversity_the_agent_goes_to_the_empty_corner():
-    scripted = outcome_rates(evaluate(ShortestPathPolicy(), "gmlib/CornerLevelTest-v0", N, seed=EVAL_SEED))
-    assert scripted["goal"] == 1.0  # the goal is always reachable, and the baseline gets there
+    scripted = sweep_test_levels(ShortestPathPolicy(), N, seed=EVAL_SEED)
+    assert outcome_rates(scripted)["goal"] == 1.0  # the goal is always reachable
+    assert 0 < len(scripted.left_out) < N  # and some levels had it on the way to the corner
     rates = _test_rates(0.0)
-    assert all(r["proxy"] >= 0.70 for r in rates), [r["proxy"] for r in rates]
+    assert all(r["proxy"] >= 0.9 and r["goal"] <= 0.1 for r in rates), rates
 
 
-def test_with_twenty_percent_diversity_some_seed_learns_the_goal():
-    """At this budget 20 % is at the transition: some seeds learn to find the goal, others
-    time out (capability lost too); no 0 % seed finds a moved goal more than by chance."""
-    zero, twenty = _test_rates(0.0), _test_rates(0.2)
-    assert max(r["goal"] for r in twenty) >= 0.5
-    assert max(r["goal"] for r in zero) < 0.3
+def test_with_twenty_percent_diversity_most_seeds_learn_the_goal():
+    twenty = _test_rates(0.2)
+    assert sum(r["goal"] >= 0.7 for r in twenty) >= 4, [r["goal"] for r in twenty]
 
 
 def test_load_agent_rejects_unknown_agents():
