@@ -1,17 +1,40 @@
-"""Checks spec for 03_fixing_the_classifier: group-balancing weights and the last-layer fit.
+"""Checks spec for 03_fixing_the_classifier: group-balancing weights, the last-layer fit and
+a designed training mix.
 
 Expected values come from the solution notebook's own functions (the answer key). Each
 exercise is graded in two parts: the computation (``test_<function>``) and the input rules
 the text states (``test_<function>_inputs``: the cases on which the key raises). Every kind
 of example the notebook's visible checks show is drawn here too.
+
+``training_mix(n_tiles, max_conflict)`` is a design exercise, graded by properties of what it
+returns, not by comparison with the key's design: two checks share its test cell, one for
+the budget (``keeps_to_the_budget``) and one for what a model trained on the mix does
+(``breaks_the_proxy``), so that the feedback line of a failed case names the rule through
+the case's note. A compare sees only the key's and the student's return values, so the
+budget is read off the key's mix: the key spends the whole budget, exactly ``n_tiles``
+tiles and exactly ``max_conflict`` distinct counter-examples (tests/test_design_exercise_03.py
+checks that on every budget drawn here).
 """
 
 import numpy as np
 
 from autograder.checks import Case, Check
+from gmlib.training_mixes import CONFLICT_GROUPS, GROUPS, budget_problem, proxy_problem
 
 SETUP: list[str] = []  # the answer cells import numpy themselves
 TIME_LIMIT_S = 20.0    # fit_last_layer runs up to a few thousand gradient steps
+
+# The budgets the design is tried on: the notebook's text promises n_tiles between 300 and
+# 600 with max_conflict a tenth of it. At that ratio spending each counter-example once
+# (Fix 1's way) fails the proxy check on every one of them, so the design matters; the key's
+# design passes all of them (tests/test_design_exercise_03.py trains each).
+MIX_SIZES = (320, 400, 440, 480, 520, 560, 600)  # 360 left out: the key passed it by 0.03 only
+MIX_VISIBLE = (400, 40)
+# A note shows only in the line of a failed case, so it says the rule that case checks.
+BUDGET_NOTE = ("the mix must keep to the budget: exactly n_tiles tiles, copies included, and "
+               "at most max_conflict distinct tiles in the conflict groups")
+PROXY_NOTE = ("a model trained on the mix must reach conflict accuracy 0.75 and "
+              "in-distribution accuracy 0.9")
 
 
 def _groups(rng):
@@ -72,6 +95,40 @@ def _regressions(rng):
     return cases
 
 
+def _budget_of(key_mix) -> tuple[int, int]:
+    """(n_tiles, max_conflict) of the call that made ``key_mix``: the key spends it all."""
+    n_tiles = sum(int(d) * int(c) for d, c in (key_mix[g] for g in GROUPS))
+    return n_tiles, sum(int(key_mix[g][0]) for g in CONFLICT_GROUPS)
+
+
+def keeps_to_the_budget(expected, actual) -> bool:
+    """The student's mix is well formed and keeps to the budget the key's mix spends."""
+    return budget_problem(actual, *_budget_of(expected)) == ""
+
+
+def breaks_the_proxy(expected, actual) -> bool:
+    """A model trained on the student's mix passes the thresholds the notebook states. A mix
+    outside the budget is not trained on: ``keeps_to_the_budget`` reports it."""
+    if budget_problem(actual, *_budget_of(expected)):
+        return True
+    return proxy_problem(actual) == ""
+
+
+def _budgets(note):
+    def draw(rng):
+        sizes = rng.choice(MIX_SIZES, size=3, replace=False)
+        return [Case(int(n), int(n) // 10, note=note) for n in sorted(sizes)]
+    return draw
+
+
+def _mix_inputs(rng):
+    return [Case(-int(rng.integers(1, 50)), 0, note="a negative n_tiles"),
+            Case(1, 2, note="max_conflict above a small n_tiles"),
+            Case(int(rng.integers(300, 600)), -int(rng.integers(1, 30)),
+                 note="a negative max_conflict"),
+            Case(10, 11, note="max_conflict one above n_tiles")]
+
+
 _X = np.random.default_rng(0).normal(size=(200, 3))  # the notebook's visible data
 _Y = (_X[:, 0] > 0).astype(np.int64)
 
@@ -100,4 +157,16 @@ CHECKS = [
                  Case(np.zeros(4), np.ones(4), np.ones(4), visible=True),
                  _regressions],
           rtol=1e-5, atol=1e-7, inputs_test="test_fit_last_layer_inputs"),
+    # The notebook's own budget is not marked visible: a failed case's line then carries its
+    # note, which names the rule (a visible case's line shows only the call).
+    Check(test="test_training_mix", function="training_mix",
+          cases=[Case(*MIX_VISIBLE, note=f"the notebook's budget: {BUDGET_NOTE}"),
+                 _budgets(BUDGET_NOTE),
+                 Case(0, 0, visible=True), Case(400, -1, visible=True),
+                 Case(100, 101, visible=True), _mix_inputs],
+          compare=keeps_to_the_budget, inputs_test="test_training_mix_inputs"),
+    Check(test="test_training_mix", function="training_mix",
+          cases=[Case(*MIX_VISIBLE, note=f"the notebook's budget: {PROXY_NOTE}"),
+                 _budgets(PROXY_NOTE)],
+          compare=breaks_the_proxy),
 ]
