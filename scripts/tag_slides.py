@@ -54,6 +54,9 @@ CHOICES: dict[str, dict[str, str]] = {
     "03_fixing_the_classifier": {
         "nb03-cell02": "skip",   # "Notebook 02's metrics (read-only copy)": housekeeping
         "nb03-cell04": "skip",   # introduces the locked `measure` helper
+        "nb03-hint-weights": "skip",  # the exercises' hints: for students, not for a deck
+        "nb03-hint-mix": "skip",
+        "nb03-hint-fit": "skip",
     },
     "04_classifiers_to_agents": {
         "d603d468": "fragment",  # the test levels, revealed after the prediction prompt
@@ -67,6 +70,7 @@ CHOICES: dict[str, dict[str, str]] = {
         "aefdf645": "notes",     # the optional live-training cell: a facilitator's aside
         "9609396e": "skip",      # the live-training code (off by default)
         "1eefcb97": "skip",      # the bootstrap recipe: an implementation detail on a slide
+        "nb05-hint1": "skip",    # ... and the hints to it, skipped with it
         "c0e11f00": "subslide",  # the summary table
         "4a7f487b": "subslide",  # the sweep plot with confidence intervals
     },
