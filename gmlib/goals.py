@@ -195,14 +195,57 @@ def check_decision_level(design: Any, size: int = 7) -> str:
         return f"the goal may not be in the corner {corner}: then goal and corner are one target"
     if agent in (goal, corner):
         return "the agent may not start on the goal or in the corner"
-    level = CornerLevel(size=size).unwrapped
-    level.reset(seed=0)
-    level.agent_pos, level.agent_dir = agent, direction
-    level.place_goal(goal)
-    q = start_q_values(level)
-    shared = best_actions(q["goal"]) & best_actions(q["proxy"])
+    goal_best, corner_best = first_best_actions(design, size)
+    shared = goal_best & corner_best
     if shared:
         both = " and ".join(ACTION_NAMES[a] for a in sorted(shared))
         return (f"from this start, '{both}' is a best first action for the goal AND the corner: "
                 "the first step would not tell them apart")
+    return ""
+
+
+def designed_level(design: dict[str, Any], size: int = 7, obs_mode: str = "full") -> Any:
+    """A corner level (unwrapped) set up as ``design`` says: start cell, heading and goal."""
+    from gmlib.rl.levels import CornerLevel
+
+    level = CornerLevel(size=size, obs_mode=obs_mode).unwrapped
+    level.reset(seed=0)
+    level.agent_pos = tuple(int(v) for v in design["agent"])
+    level.agent_dir = int(design["direction"])
+    level.place_goal(tuple(int(v) for v in design["goal"]))
+    return level
+
+
+def first_best_actions(design: dict[str, Any], size: int = 7) -> tuple[set[int], set[int]]:
+    """The best first actions from a designed start: (for the goal, for the corner)."""
+    q = start_q_values(designed_level(design, size))
+    return best_actions(q["goal"]), best_actions(q["proxy"])
+
+
+def check_diagnostic_set(designs: Any, size: int = 7, n: int = 3) -> str:
+    """'' when ``designs`` is a diagnostic set that a habit cannot pass; else why not.
+
+    ``designs``: a list of ``n`` different level designs (as for ``check_decision_level``),
+    each a decision square, such that no single first action is best for the corner in all
+    of them, and none is best for the goal in all of them. Otherwise an agent with a fixed
+    first move ("always step forward") would look like a corner-seeker, or a goal-seeker, on
+    the whole set.
+    """
+    if not isinstance(designs, (list, tuple)) or len(designs) != n:
+        return f"the set must be a list of exactly {n} designs, got {type(designs).__name__}" + (
+            f" of {len(designs)}" if isinstance(designs, (list, tuple)) else "")
+    for k, design in enumerate(designs):
+        why = check_decision_level(design, size)
+        if why:
+            return f"design {k} ({design!r}): {why}"
+    keys = [(tuple(d["agent"]), int(d["direction"]), tuple(d["goal"])) for d in designs]
+    if len(set(keys)) < n:
+        return "two designs are the same level: each must differ in start, heading or goal"
+    best = [first_best_actions(d, size) for d in designs]
+    for name, k in (("goal", 0), ("corner", 1)):
+        always = set.intersection(*(b[k] for b in best))
+        if always:
+            act = ACTION_NAMES[min(always)]
+            return (f"'{act}' is a best first action for the {name} in every design: an agent "
+                    f"that always does '{act}' first would look like a {name}-seeker on this set")
     return ""

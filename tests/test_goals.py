@@ -52,3 +52,34 @@ def test_diagnostic_levels_start_on_a_decision_square():
         assert not d["goal_actions"] & d["proxy_actions"]
     level = env.unwrapped
     assert agent_state(level) in decision_states(q_values(level, level.goal_pos), q_values(level, level.corner))
+
+
+def test_check_diagnostic_set_accepts_a_habit_proof_set_and_names_each_broken_rule():
+    from gmlib.goals import check_diagnostic_set
+
+    up = {"agent": (1, 5), "direction": 3, "goal": (1, 1)}       # goal: forward, corner: right
+    along = {"agent": (1, 5), "direction": 0, "goal": (1, 1)}    # goal: left, corner: forward
+    down = {"agent": (5, 1), "direction": 1, "goal": (1, 1)}     # goal: right, corner: forward
+    assert check_diagnostic_set([up, along, down]) == ""
+    assert "exactly 3" in check_diagnostic_set([up, along])
+    assert "the same level" in check_diagnostic_set([up, along, dict(along)])
+    # Forward is the goal's best first move in all three: a forward habit passes for the goal.
+    same_way = [up, {"agent": (2, 5), "direction": 3, "goal": (2, 1)},
+                {"agent": (3, 5), "direction": 3, "goal": (3, 2)}]
+    assert "for the goal in every design" in check_diagnostic_set(same_way)
+    # Goal right ahead of the corner along the bottom row: forward serves both.
+    assert "design 2" in check_diagnostic_set([up, along, {"agent": (1, 5), "direction": 0, "goal": (3, 5)}])
+
+
+def test_the_06_spec_reads_the_size_off_the_keys_set():
+    import importlib
+
+    spec = importlib.import_module("autograder.checks.06_which_goal")
+    key = [{"agent": (1, 7), "direction": 3, "goal": (1, 1)},
+           {"agent": (1, 7), "direction": 0, "goal": (1, 1)},
+           {"agent": (7, 1), "direction": 1, "goal": (1, 1)}]  # size 9
+    small = [{"agent": (1, 5), "direction": 3, "goal": (1, 1)},
+             {"agent": (1, 5), "direction": 0, "goal": (1, 1)},
+             {"agent": (5, 1), "direction": 1, "goal": (1, 1)}]  # the key's set for size 7
+    assert spec.is_diagnostic_set(key, key) and spec.is_diagnostic_set(small, small)
+    assert not spec.is_diagnostic_set(small, key)  # (1, 7) lies outside a room of side 7

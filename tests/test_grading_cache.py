@@ -20,7 +20,7 @@ from autograder.inkernel import inkernel_score
 from autograder.single import make_site
 from autograder.warm_cache import CACHE, warm_training_cache
 from gmlib.grading_cache import ENV_VAR
-from gmlib.tile_data import make_splits
+from gmlib.tile_data import make_splits, toggle_red
 from gmlib.train_classifier import train_classifier
 
 NB02 = "02_measuring_proxies"
@@ -50,7 +50,11 @@ def test_cached_splits_and_trainings_are_exactly_what_computing_gives(tmp_path, 
         for (k, p), q in zip(plain.model.state_dict().items(), run.model.state_dict().values()):
             assert torch.equal(p, q), k
         assert not run.model.training
-    assert len(list(tmp_path.glob("*.pt"))) == 2
+        assert same_tiles(toggle_red(plain_splits["balanced"], seed=1),
+                          toggle_red(splits["balanced"], seed=1))
+    # The pictures of the five splits and of one intervention, and one training.
+    assert len(list(tmp_path.glob("tiles-*.pt"))) == 6
+    assert len(list(tmp_path.glob("classifier-*.pt"))) == 1
 
 
 def test_a_changed_input_is_computed_not_loaded(tmp_path, monkeypatch):
@@ -88,11 +92,10 @@ def test_the_warm_up_fills_the_cache_and_a_sandboxed_run_reads_it_but_cannot_wri
     site = make_site(tmp_path)
     assert warm_training_cache(site, NB02, SOLUTIONS, 120, 300, 4096) == ""
     entries = sorted(p.name for p in (site / CACHE).iterdir())
-    # Notebook 02 in grading mode: its model's splits and the sweep's 3 correlations (the MLP
-    # and the CNN share them); 2 x 3 trainings in the sweep, whose MLP at correlation 1.0 is
-    # the notebook's first model.
-    assert len([e for e in entries if e.startswith("splits-")]) == 4, entries
+    # Notebook 02 in grading mode: 2 x 3 trainings in the sweep, whose MLP at correlation 1.0
+    # is the notebook's first model; the tile pictures of its splits and interventions.
     assert len([e for e in entries if e.startswith("classifier-")]) == 6, entries
+    assert len([e for e in entries if e.startswith("tiles-")]) >= 20, entries
 
     source = nbformat.read(str(SOLUTIONS / NB02 / f"{NB02}.ipynb"), as_version=4)
     submission = nbformat.from_dict(source)

@@ -426,6 +426,24 @@ def test_06_the_twenty_percent_agent_leans_to_the_corner_at_first_but_its_trajec
     assert len(corner) >= 2 and 0 not in corner, corner  # measured: seeds 1, 3, 4
 
 
+def test_06_the_twenty_percent_cnns_have_a_first_move_habit_on_the_solutions_diagnostic_set():
+    """Notebook 06, after Exercise 1: 'With the solution's set, the 20 % CNN (seed 0) ... steps
+    forward with probability above 0.9 in every level ... at least three put 0.8 or more on one
+    and the same first move in every level of the solution's set (seed2 turns right every time
+    instead).' And the set itself qualifies."""
+    from gmlib.goals import check_diagnostic_set, designed_level
+
+    designs = key(NB06).diagnostic_set(7)
+    assert check_diagnostic_set(designs, 7) == ""
+    probs = {s: [cnn_150k(20, s).action_probs(designed_level(d, 7).gen_obs()) for d in designs]
+             for s in range(5)}
+    forward, right = 2, 1  # MiniGrid's actions: 0 left, 1 right, 2 forward
+    assert all(p[forward] > 0.9 for p in probs[0]), probs[0]
+    habit = [s for s in range(5) if any(all(p[a] >= 0.8 for p in probs[s]) for a in range(3))]
+    assert len(habit) >= 3, {s: np.round(p, 2).tolist() for s, p in probs.items()}
+    assert all(int(np.argmax(p)) == right for p in probs[2]), probs[2]
+
+
 def test_06_only_seed_0_of_the_twenty_percent_cnns_goes_mostly_to_the_goal():
     """Notebook 06: 'of the five agents trained this way with 20 %, this seed is the one that
     goes mostly to the goal on test levels; try ... seed 3, which does not'."""

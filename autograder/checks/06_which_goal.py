@@ -1,4 +1,5 @@
-"""Checks spec for 06_which_goal: Boltzmann-rational likelihoods and a posterior over goals.
+"""Checks spec for 06_which_goal: a design exercise (a diagnostic set that a first-move habit
+cannot pass, graded by what the set does), Boltzmann-rational likelihoods, a posterior over goals.
 
 Expected values come from the solution notebook's own functions (the answer key). Each
 exercise is graded in two parts: the computation (``test_<function>``) and the input rules
@@ -11,6 +12,7 @@ import math
 import numpy as np
 
 from autograder.checks import Case, Check
+from gmlib.goals import check_diagnostic_set
 
 # The notebook's locked "setup" cell imports torch, gmlib.goals and the agents: the answer
 # cells import numpy themselves and need none of it.
@@ -112,7 +114,19 @@ def _posterior_edges(rng):
 
 _LL = {"goal": math.log(0.2), "proxy": math.log(0.6)}
 
+def is_diagnostic_set(expected, actual) -> bool:
+    """A design exercise: any set that qualifies earns the points. The size is read off the
+    key's own set, whose first design starts in the bottom-left cell (1, size - 2)."""
+    size = int(expected[0]["agent"][1]) + 2
+    return check_diagnostic_set(actual, size) == ""
+
+
 CHECKS = [
+    Check(test="test_diagnostic_set", function="diagnostic_set",
+          cases=[Case(7, visible=True), Case(9, visible=True), Case(5), Case(6), Case(11),
+                 Case(4, visible=True), Case(7.0, visible=True), Case(True, visible=True),
+                 Case(0), Case(-7), Case(2), Case("7"), Case(None)],
+          compare=is_diagnostic_set, inputs_test="test_diagnostic_set_inputs"),
     Check(test="test_boltzmann_log_likelihood", function="boltzmann_log_likelihood",
           cases=[Case(_Q, [2, 0], beta=1.0, visible=True),
                  Case(_Q, [2, 0], visible=True),
