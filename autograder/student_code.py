@@ -15,8 +15,14 @@ from __future__ import annotations
 
 import ast
 import re
+import threading
 
 _MAGIC = re.compile(r"^(\s*)([%!].*)$")
+# The grader's worker threads parse submissions side by side, and CPython 3.11's AST
+# constructor is not safe for that: two parses at once can fail with "SystemError: AST
+# constructor recursion depth mismatch" (seen once in a CI run, costing a correct function
+# its points). Parsing is milliseconds; one at a time costs nothing that shows.
+_PARSING = threading.RLock()
 
 
 def to_python(src: str) -> str:
@@ -24,7 +30,8 @@ def to_python(src: str) -> str:
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
-        return TransformerManager().transform_cell(src)
+        with _PARSING:
+            return TransformerManager().transform_cell(src)
     except Exception:  # no IPython, or syntax it rejects: comment the magics out instead
         if src.lstrip().startswith("%%"):
             return "\n".join(src.splitlines()[1:])
@@ -33,7 +40,8 @@ def to_python(src: str) -> str:
 
 def _tree(src: str) -> ast.Module | None:
     try:
-        return ast.parse(to_python(src))
+        with _PARSING:
+            return ast.parse(to_python(src))
     except (SyntaxError, ValueError, RecursionError):
         return None
 

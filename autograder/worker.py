@@ -62,11 +62,14 @@ def grade_one(job: Job) -> dict:
     recheck: dict = {}
 
     def run() -> None:
-        try:
-            recheck["result"] = run_recheck(job.plan, found.solutions, job.limits, site,
-                                            job.confined, job.mask, found.helpers)
-        except Exception as err:  # the grader's own failure: this row says so
-            recheck["error"] = f"re-check failed: {type(err).__name__}: {err}"[:300]
+        for _ in range(2):  # the grader's own failure may be a fluke: once more
+            try:
+                recheck["result"] = run_recheck(job.plan, found.solutions, job.limits, site,
+                                                job.confined, job.mask, found.helpers)
+                recheck.pop("error", None)
+                return
+            except Exception as err:  # twice: this row says so
+                recheck["error"] = f"re-check failed: {type(err).__name__}: {err}"[:300]
 
     thread = threading.Thread(target=run)
     thread.start()

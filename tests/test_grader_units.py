@@ -325,3 +325,27 @@ def test_unconfined_grading_says_so_on_every_row(course, tmp_path):
     assert {r["confinement"] for r in report.rows.values()} == {"none (--unconfined)"}
     assert report.rows["a"]["score"] == toy.TOTAL
     assert "without a sandbox" in report.feedback["a"].read_text()
+
+
+def test_a_fluke_in_the_graders_own_re_check_is_tried_once_more(course, tmp_path, monkeypatch):
+    """CPython 3.11 can raise 'SystemError: AST constructor recursion depth mismatch' when
+    threads parse side by side (seen once in CI): one such failure must not cost the grade."""
+    from autograder import worker
+    from autograder.grader import Options, grade
+
+    real, failed = worker.run_recheck, []
+
+    def once_broken(*args, **kwargs):
+        if not failed:
+            failed.append(True)
+            raise SystemError("AST constructor recursion depth mismatch (before=33, after=21)")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(worker, "run_recheck", once_broken)
+    subs = tmp_path / "class"
+    subs.mkdir()
+    nbformat.write(toy.correct(course["student"]), str(subs / "a.ipynb"))
+    report = grade(toy.ASSIGNMENT, subs, root=tmp_path / "root", solutions=course["solutions"],
+                   options=Options(workers=1, seed=0, checks_dir=course["checks"],
+                                   progress=False, inkernel=False))
+    assert failed and report.rows["a"]["score"] == toy.TOTAL and not report.rows["a"]["problem"]
