@@ -177,12 +177,17 @@ def check_decision_level(design: Any, size: int = 7) -> str:
 
     if not isinstance(design, dict) or set(design) != {"agent", "direction", "goal"}:
         return "the design must be a dict with exactly the keys 'agent', 'direction' and 'goal'"
+    def whole(v: Any) -> bool:  # 1.7 is not a cell, True is not a heading
+        return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+
     try:
-        agent = tuple(int(v) for v in design["agent"])
-        goal = tuple(int(v) for v in design["goal"])
-        direction = int(design["direction"])
-    except (TypeError, ValueError):
+        agent, goal = tuple(design["agent"]), tuple(design["goal"])
+    except TypeError:
+        agent = goal = ()
+    if not all(whole(v) for v in (*agent, *goal, design["direction"])):
         return "'agent' and 'goal' must be (x, y) pairs of ints and 'direction' an int"
+    agent, goal = tuple(int(v) for v in agent), tuple(int(v) for v in goal)
+    direction = int(design["direction"])
     if len(agent) != 2 or len(goal) != 2:
         return "'agent' and 'goal' must be (x, y) pairs"
     inside = range(1, size - 1)

@@ -83,3 +83,14 @@ def test_the_06_spec_reads_the_size_off_the_keys_set():
              {"agent": (5, 1), "direction": 1, "goal": (1, 1)}]  # the key's set for size 7
     assert spec.is_diagnostic_set(key, key) and spec.is_diagnostic_set(small, small)
     assert not spec.is_diagnostic_set(small, key)  # (1, 7) lies outside a room of side 7
+
+
+def test_check_decision_level_says_what_is_wrong_with_non_integer_designs_and_never_raises():
+    from gmlib.goals import check_decision_level
+
+    for bad in ({"agent": (1, 5), "direction": float("inf"), "goal": (1, 1)},
+                {"agent": (1.7, 5), "direction": 3, "goal": (1, 1)},
+                {"agent": (1, 5), "direction": True, "goal": (1, 1)},
+                {"agent": "15", "direction": 3, "goal": (1, 1)}):
+        assert "of ints" in check_decision_level(bad), bad
+    assert check_decision_level({"agent": (np.int64(1), 5), "direction": np.int32(3), "goal": [1, 1]}) == ""
