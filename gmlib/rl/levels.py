@@ -409,6 +409,12 @@ _DISTRACTOR_TYPES = (Ball, Box, Key)
 _NON_RED = ("green", "blue", "purple", "yellow", "grey")
 
 
+def wall_cells(width: int, height: int) -> list[Pos]:
+    """The cells of a room's outer wall that are not corners: where a door can stand."""
+    return ([(x, 0) for x in range(1, width - 1)] + [(x, height - 1) for x in range(1, width - 1)]
+            + [(0, y) for y in range(1, height - 1)] + [(width - 1, y) for y in range(1, height - 1)])
+
+
 class RedDoorMaze(_Level):
     """Reach the door. Training: the door is red and nothing else is red.
 
@@ -451,9 +457,8 @@ class RedDoorMaze(_Level):
         self.objects = {}
 
         # The door: in a wall, not at a corner. Red in training, blue in test.
-        wall_cells = ([(x, 0) for x in range(1, width - 1)] + [(x, height - 1) for x in range(1, width - 1)]
-                      + [(0, y) for y in range(1, height - 1)] + [(width - 1, y) for y in range(1, height - 1)])
-        self.goal_pos = wall_cells[int(self.np_random.integers(len(wall_cells)))]
+        walls = wall_cells(width, height)
+        self.goal_pos = walls[int(self.np_random.integers(len(walls)))]
         self._put(Door("blue" if self.test else "red", is_locked=False), self.goal_pos)
 
         # The proxy in test: a red object that is not a door, in the room. The cell inside the

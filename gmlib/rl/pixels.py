@@ -41,7 +41,7 @@ from minigrid.core.world_object import Door, Wall
 from minigrid.utils.rendering import downsample, fill_coords, highlight_img, point_in_circle, point_in_rect
 from torch import nn
 
-from gmlib.rl.levels import RedDoorMaze, _door_mission
+from gmlib.rl.levels import RedDoorMaze, _door_mission, wall_cells
 from gmlib.rl.ppo import CNNPolicy, _layer
 
 #: Pixels per grid cell in the pixel view (the agent's 7x7 view becomes 56x56).
@@ -226,20 +226,19 @@ class RedDoorMazePixels(RedDoorMaze):
         self.grid = Grid(width, height)
         self.grid.wall_rect(0, 0, width, height)
         self.objects = {}
-        wall_cells = ([(x, 0) for x in range(1, width - 1)] + [(x, height - 1) for x in range(1, width - 1)]
-                      + [(0, y) for y in range(1, height - 1)] + [(width - 1, y) for y in range(1, height - 1)])
+        walls = wall_cells(width, height)
 
         def inside(pos):  # the room cell from which one walks into a wall cell
             return (min(max(pos[0], 1), width - 2), min(max(pos[1], 1), height - 2))
 
         # The door, drawn as RedDoorMaze draws it (repainted by _gen_room's caller).
-        self.goal_pos = self._take(wall_cells)
+        self.goal_pos = self._take(walls)
         self._put(FilledDoor("blue" if self.test else "red"), self.goal_pos)
         if self.test:  # the red non-door, in the wall too
-            self._put_red_non_door(wall_cells)
+            self._put_red_non_door(walls)
         else:
             self.proxy_pos = None
-        self._put_distractors(wall_cells)
+        self._put_distractors(walls)
 
         # The room stays empty; the agent never starts right in front of an object.
         fronts = {inside(pos) for pos in self.objects}
