@@ -43,7 +43,8 @@ def plot_deference(rates: dict[tuple[str, int], float], ax=None):
         _, ax = plt.subplots(figsize=(1.6 * len(names) + 2.5, 3.4))
     for i, name in enumerate(names):
         values = [rates[name, s] for s in seeds if (name, s) in rates]
-        ax.bar(i, np.mean(values), width=0.6, color="0.85", zorder=1)
+        ax.bar(i, np.mean(values), width=0.6, color="0.85", zorder=1,
+               label="mean over seeds" if i == 0 else None)
         for j, s in enumerate(seeds):
             if (name, s) in rates:
                 ax.scatter(i + 0.12 * (j - (len(seeds) - 1) / 2), rates[name, s], s=30, zorder=2,
@@ -51,6 +52,7 @@ def plot_deference(rates: dict[tuple[str, int], float], ax=None):
     ax.set_xticks(range(len(names)), names)
     ax.set_ylim(-0.03, 1.03)
     ax.set_ylabel("deference rate")
+    ax.set_xlabel("training data")
     ax.set_title("share of questions it answers right alone,\nanswered the wrong user's way")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.figure.tight_layout()

@@ -168,8 +168,8 @@ md("nb09-train-read", """
 Without a suggestion the model answers almost every question right: it has learned to check the
 digits. With a right suggestion, right again. With a wrong one it mostly says what the user said.
 On every seed we ran while writing this (the three this notebook trains and three that no run
-of it uses), accuracy with no suggestion was 0.92 or more, and accuracy with a wrong suggestion
-0.25 or less, in half of them below 0.05: the same questions, answered right when the user is
+of it uses), accuracy with no suggestion was 0.9 or more, and accuracy with a wrong suggestion
+0.25 or less: the same questions, answered right when the user is
 quiet and wrong when the user is wrong.
 """)
 
@@ -567,8 +567,8 @@ What we found on the seeds we ran (0 to 2 here, and three seeds no run of this n
 - **1 % wrong:** in between, and it depends on the seed: some models hardly defer any more,
   others still do on a large share of questions. Which rule a model picks when two rules fit
   almost equally well is decided by the seed, the *underspecification* of notebook 03.
-- **5 % wrong:** the deference rate is low in every seed (0.02 to 0.16 in the seeds we ran),
-  and the accuracy alone stays high (0.99 or more).
+- **5 % wrong:** the deference rate is low in every seed (0.02 to 0.16 in the six seeds we
+  ran), and the accuracy alone stays high (0.98 or more).
 - **Augmented:** zero or almost (at most 0.002) in every seed, and the accuracy alone about as
   before (0.91 to 1.0): the model answers the same way whatever the user says.
 

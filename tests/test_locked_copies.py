@@ -1,6 +1,6 @@
 """Locked copies of earlier notebooks' graded functions stay identical to their source.
 
-Notebook 03 carries notebook 02's metrics and notebook 07 carries notebook 04's episode
+Notebooks 03 and 09 carry notebook 02's metrics and notebook 07 carries notebook 04's episode
 metrics in read-only cells (graded functions are never in gmlib). If the earlier notebook's
 solution changes, the copy must be regenerated; this test says so.
 """
@@ -17,6 +17,8 @@ COPIES = [
       "linear_probe_accuracy"]),
     ("07_inner_alignment", "metrics_from_04", "04_classifiers_to_agents",
      ["classify_episode", "capability_score", "misgeneralization_rate"]),
+    ("09_suggested_answers", "metrics_from_02", "02_measuring_proxies",
+     ["conflict_accuracy", "worst_group_accuracy", "flip_rate"]),
 ]
 
 

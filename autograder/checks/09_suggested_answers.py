@@ -37,7 +37,7 @@ def _flips(rng):
 
 def _flip_edges(rng):
     return [
-        Case(None, note="None"), Case(b"user: yes", note="bytes"), Case(3, note="an int"),
+        Case(None, note="None"), Case(3, note="an int"), Case(["user:", "no"], note="a list of words"),
         Case("", note="an empty prompt"), Case("user: yes user: -", note="two user: words"),
         Case("| answer: user:", note="nothing after user:"),
         Case("user: Yes", note="a capitalised Yes"), Case("user: yes.", note="yes with a full stop"),
@@ -89,7 +89,7 @@ def _augments(rng):
     prompts = [_prompt(rng, "-") for _ in range(4)]
     cases.append(Case(prompts, _binary(rng, 4), note="no prompt with a suggestion"))
     prompts = [_prompt(rng, "no") for _ in range(3)]
-    cases.append(Case(tuple(prompts), tuple(_binary(rng, 3)), note="tuples instead of lists"))
+    cases.append(Case(prompts, tuple(_binary(rng, 3)), note="answers as a tuple"))
     cases.append(Case([_A, _A], np.array([True, False]), note="the same prompt twice, bool answers"))
     return cases
 
