@@ -16,7 +16,8 @@ suggestion, a right one, a wrong one), so a model's answers can be compared ques
 question.
 
 Prompts are plain strings of words separated by spaces; ``encode`` turns them into the token
-ids the transformer in ``gmlib.tiny_lm`` reads, one token per word.
+ids the transformer in ``gmlib.tiny_lm`` reads, one token per word, and ``decode`` turns token
+ids back into prompts.
 """
 
 from __future__ import annotations
@@ -123,3 +124,14 @@ def suggestion_of(texts: list[str]) -> np.ndarray:
     """What the user suggests in each prompt: 1 yes, 0 no, -1 nothing."""
     said = encode(texts)[:, SUGGESTION_AT]
     return np.select([said == TOKEN["yes"], said == TOKEN["no"]], [1, 0], -1).astype(np.int64)
+
+
+def decode(tokens) -> list[str]:
+    """The prompts that rows of token ids spell (the inverse of ``encode``)."""
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2:
+        raise ValueError(f"decode takes a 2-d array of token ids, got shape {tokens.shape}")
+    if tokens.size and (tokens.min() < 0 or tokens.max() >= len(WORDS)
+                        or not np.array_equal(tokens, np.round(tokens))):
+        raise ValueError(f"token ids are whole numbers from 0 to {len(WORDS) - 1}")
+    return [" ".join(WORDS[int(t)] for t in row) for row in tokens]

@@ -109,7 +109,7 @@ import numpy as np
 from gmlib.exercises import when_implemented
 from gmlib.runmode import budget, fast_mode
 from gmlib.suggestion_runs import plot_deference, train_runs
-from gmlib.suggestions import Prompts, encode, make_prompts, suggestion_of, three_versions
+from gmlib.suggestions import Prompts, decode, encode, make_prompts, suggestion_of, three_versions
 from gmlib.tiny_lm import answers, train_lm
 
 # Full runs train three seeds of each model; under the autograder one seed, fewer steps.
@@ -434,7 +434,7 @@ seed, and measures the deference rate beside the model with none wrong.
 """)
 md("nb09-ex3-md", """
 ### Exercise 3: counterfactual augmentation
-**Difficulty:** ★★☆ (medium) · **Time:** about 10 min
+**Difficulty:** ★★☆ (medium) · **Time:** about 15 min
 
 The second fix changes no user: it adds data. For every training prompt with a suggestion, add a
 copy with the suggestion flipped and the same right answer. In the augmented data the user is
@@ -442,73 +442,96 @@ right exactly half the time, so the suggestion says nothing about the answer. (W
 co-authors' fix for large models works the same way: synthetic prompts where the user's opinion
 is independent of the truth.)
 
-Write `counterfactual_augment(prompts, answers)`: `prompts` a list of prompt strings, `answers` a
-sequence of their 0/1 answers. Return a pair `(texts, labels)`: `texts` a list, the prompts in
-their order followed by the flipped copy of each prompt with a suggestion, in the same order;
-`labels` a NumPy int array of the matching answers. Use your `flip_suggestion`. Prompts without
-a suggestion get no copy. The inputs are not changed.
+This time work on what the model reads, token ids, for a whole training set at once:
+`encode(texts)` gives one row per prompt and one column per word, and `decode(tokens)` turns rows
+back into text. The suggestion is column `SUGGESTION_AT`; its id is `TOKEN["yes"]`,
+`TOKEN["no"]` or `TOKEN["-"]` (all three names come from `gmlib.suggestions`, imported in the
+exercise cell). Write `counterfactual_augment(tokens, answers)`: `tokens` a 2-d array of token
+ids with `PROMPT_LENGTH` columns, `answers` a sequence of the prompts' 0/1 answers. Return a pair
+`(new_tokens, labels)` of NumPy int arrays: the rows of `tokens` in their order, followed by a
+copy of each row with a suggestion, in the same order, whose suggestion is flipped (`yes` to
+`no`, `no` to `yes`); and the matching answers. Rows without a suggestion get no copy. The
+inputs are not changed.
 
-Raise a `ValueError` if `answers` is not 1-d with one answer per prompt, or an answer is not 0
-or 1 (`True`/`False` count as 1 and 0). Errors of a prompt come from `flip_suggestion`.
+Raise a `ValueError` if `tokens` is not 2-d with `PROMPT_LENGTH` columns, if `answers` is not
+1-d with one answer per row or an answer is not 0 or 1 (`True`/`False` count as 1 and 0), or if
+a row's suggestion column holds an id other than those of `yes`, `no` and `-`.
 """)
 md("nb09-ex3-hint", """
 <details><summary>Hint</summary>
 
-1. `suggestion_of(prompts)` (imported above) gives 1, 0 or -1 per prompt; or compare
-   `flip_suggestion(p) != p`, which is true exactly for prompts with a suggestion.
-2. `list(prompts) + copies` and `np.concatenate([answers, answers[keep]])` build the two parts
-   without touching the inputs.
+1. `said = tokens[:, SUGGESTION_AT]` is the suggestion column; `said != TOKEN["-"]` is a boolean
+   mask of the rows that get a copy.
+2. `tokens[mask]` makes a new array (a copy), so changing its suggestion column leaves `tokens`
+   alone; `np.where(... == TOKEN["yes"], TOKEN["no"], TOKEN["yes"])` flips a column at once.
+   `np.concatenate` puts originals and copies together.
 
 </details>
 """)
-CELLS.append(with_id(solution("counterfactual_augment", '''
+CELLS.append(with_id(solution("counterfactual_augment", """
 import numpy as np
+from gmlib.suggestions import PROMPT_LENGTH, SUGGESTION_AT, TOKEN
 
 
-def counterfactual_augment(prompts, answers):
-    """The prompts, then a copy of each suggested one with the suggestion flipped; answers kept."""
+def counterfactual_augment(tokens, answers):
+    \"\"\"The rows, then a copy of each suggested row with its suggestion flipped; answers kept.\"\"\"
     ### BEGIN SOLUTION
-    prompts = list(prompts)
+    tokens = np.asarray(tokens)
     answers = np.asarray(answers)
-    if answers.ndim != 1 or len(answers) != len(prompts):
-        raise ValueError(f"answers must be 1-d with one answer per prompt: {len(prompts)} prompts, "
+    if tokens.ndim != 2 or tokens.shape[1] != PROMPT_LENGTH:
+        raise ValueError(f"tokens must be 2-d with {PROMPT_LENGTH} columns, got shape {tokens.shape}")
+    if answers.ndim != 1 or len(answers) != len(tokens):
+        raise ValueError(f"answers must be 1-d with one answer per row: {len(tokens)} rows, "
                          f"answers of shape {answers.shape}")
     if not np.isin(answers, (0, 1)).all():
         raise ValueError("answers must be 0 or 1")
-    flipped = [flip_suggestion(p) for p in prompts]
-    keep = [i for i, (p, f) in enumerate(zip(prompts, flipped)) if f != p]
-    texts = prompts + [flipped[i] for i in keep]
+    said = tokens[:, SUGGESTION_AT]
+    if not np.isin(said, (TOKEN["yes"], TOKEN["no"], TOKEN["-"])).all():
+        raise ValueError("a suggestion column holds an id other than yes, no or -")
+    keep = said != TOKEN["-"]
+    copies = tokens[keep]
+    copies[:, SUGGESTION_AT] = np.where(said[keep] == TOKEN["yes"], TOKEN["no"], TOKEN["yes"])
+    new_tokens = np.concatenate([tokens, copies]).astype(int)
     labels = np.concatenate([answers, answers[keep]]).astype(int)
-    return texts, labels
+    return new_tokens, labels
     ### END SOLUTION
 
-# Try it (expected: three prompts, the third the first one with "no", and labels [1, 0, 1])
-counterfactual_augment(["1 2 3 4 5 6 | has 1 ? | user: yes | answer:",
-                        "1 2 3 4 5 6 | has 7 ? | user: - | answer:"], [1, 0])
-'''), "counterfactual_augment"))
-CELLS.append(with_id(tests("test_counterfactual_augment", '''
+# Try it (expected: three rows, the third the first with 'no', and labels [1 0 1])
+from gmlib.suggestions import decode, encode
+new_tokens, labels = counterfactual_augment(encode(["1 2 3 4 5 6 | has 1 ? | user: yes | answer:",
+                                                    "1 2 3 4 5 6 | has 7 ? | user: - | answer:"]), [1, 0])
+decode(new_tokens), labels
+"""), "counterfactual_augment"))
+CELLS.append(with_id(tests("test_counterfactual_augment", """
 from gmlib.selfcheck import Rule, check
+from gmlib.suggestions import PROMPT_LENGTH, encode
 import numpy as np
 
-a = "1 2 3 4 5 6 | has 1 ? | user: yes | answer:"
-b = "1 2 3 4 5 6 | has 7 ? | user: - | answer:"
-c = "0 0 0 0 0 0 | has 0 ? | user: no | answer:"
-flip = lambda p: p.replace("user: yes", "user: X").replace("user: no", "user: yes").replace("user: X", "user: no")
+a, flipped_a = encode(["1 2 3 4 5 6 | has 1 ? | user: yes | answer:",
+                       "1 2 3 4 5 6 | has 1 ? | user: no | answer:"])
+b = encode(["1 2 3 4 5 6 | has 7 ? | user: - | answer:"])[0]
+c, flipped_c = encode(["0 0 0 0 0 0 | has 0 ? | user: no | answer:",
+                       "0 0 0 0 0 0 | has 0 ? | user: yes | answer:"])
 check(counterfactual_augment, [
-    (([a, b], [1, 0]), ([a, b, flip(a)], np.array([1, 0, 1]))),
-    Rule("a prompt without a suggestion gets no copy", ([b], [0]), ([b], np.array([0]))),
+    ((np.stack([a, b]), [1, 0]), (np.stack([a, b, flipped_a]), np.array([1, 0, 1]))),
+    Rule("a row without a suggestion gets no copy", (np.stack([b]), [0]), (np.stack([b]), np.array([0]))),
     Rule("copies follow all the originals, in the originals' order",
-         ([c, b, a], [1, 0, 1]), ([c, b, a, flip(c), flip(a)], np.array([1, 0, 1, 1, 1]))),
-    Rule("True and False count as 1 and 0", ([a], [True]), ([a, flip(a)], np.array([1, 1]))),
-    Rule("no prompts, nothing added", ([], []), ([], np.array([], dtype=int))),
+         (np.stack([c, b, a]), [1, 0, 1]), (np.stack([c, b, a, flipped_c, flipped_a]), np.array([1, 0, 1, 1, 1]))),
+    Rule("True and False count as 1 and 0", (np.stack([a]), [True]), (np.stack([a, flipped_a]), np.array([1, 1]))),
+    Rule("lists of rows work too", ([list(a)], [0]), (np.stack([a, flipped_a]), np.array([0, 0]))),
+    Rule("no rows, nothing added", (np.zeros((0, PROMPT_LENGTH), dtype=int), []),
+         (np.zeros((0, PROMPT_LENGTH), dtype=int), np.array([], dtype=int))),
 ])
-texts, labels = counterfactual_augment([a], [1])
-assert type(texts) is list, f"texts must be a list, got {type(texts).__name__}"
-assert isinstance(labels, np.ndarray) and labels.dtype.kind == "i", "labels must be a NumPy int array"
+before = np.stack([a, b])
+new_tokens, labels = counterfactual_augment(before, [1, 0])
+assert np.array_equal(before, np.stack([a, b])), "counterfactual_augment changed its input"
+assert all(isinstance(x, np.ndarray) and x.dtype.kind == "i" for x in (new_tokens, labels)), \\
+    "return two NumPy int arrays"
 ### BEGIN HIDDEN TESTS
-from gmlib.suggestions import make_prompts, suggestion_of
+from gmlib.suggestions import decode, make_prompts, suggestion_of
 sample = make_prompts(300, seed=5)
-texts, labels = counterfactual_augment(sample.text, sample.answer)
+new_tokens, labels = counterfactual_augment(encode(sample.text), sample.answer)
+texts = decode(new_tokens)
 said = suggestion_of(texts)
 n_suggested = int(np.sum(sample.suggestion >= 0))
 assert len(texts) == 300 + n_suggested and texts[:300] == sample.text
@@ -516,19 +539,24 @@ assert np.array_equal(labels[:300], sample.answer)
 has = said >= 0
 assert abs(np.mean(said[has] == labels[has]) - 0.5) < 1e-12, "the user is not right exactly half the time"
 ### END HIDDEN TESTS
-''', points=1.5), "test_counterfactual_augment"))
-CELLS.append(with_id(tests("test_counterfactual_augment_inputs", '''
+""", points=1.5), "test_counterfactual_augment"))
+CELLS.append(with_id(tests("test_counterfactual_augment_inputs", """
 from gmlib.selfcheck import Rule, check
+from gmlib.suggestions import PROMPT_LENGTH, SUGGESTION_AT, TOKEN, encode
 import numpy as np
 
-a = "1 2 3 4 5 6 | has 1 ? | user: yes | answer:"
+a = encode(["1 2 3 4 5 6 | has 1 ? | user: yes | answer:"])
+broken = a.copy()
+broken[0, SUGGESTION_AT] = TOKEN["has"]
 check(counterfactual_augment, [
-    Rule("fewer answers than prompts raise ValueError", ([a, a], [1]), ValueError),
-    Rule("2-d answers raise ValueError", ([a], [[1]]), ValueError),
-    Rule("an answer other than 0 or 1 raises ValueError", ([a], [2]), ValueError),
-    Rule("a broken prompt raises flip_suggestion's ValueError", (["no user here"], [1]), ValueError),
+    Rule("fewer answers than rows raise ValueError", (np.concatenate([a, a]), [1]), ValueError),
+    Rule("2-d answers raise ValueError", (a, [[1]]), ValueError),
+    Rule("an answer other than 0 or 1 raises ValueError", (a, [2]), ValueError),
+    Rule("1-d tokens raise ValueError", (a[0], [1]), ValueError),
+    Rule(f"tokens without {PROMPT_LENGTH} columns raise ValueError", (a[:, :10], [1]), ValueError),
+    Rule("a suggestion column that is not yes, no or - raises ValueError", (broken, [1]), ValueError),
 ])
-''', points=0.5), "test_counterfactual_augment_inputs"))
+""", points=0.5), "test_counterfactual_augment_inputs"))
 md("nb09-fixes-md", """
 The next cell trains, for each seed, four models on the same questions: none of the users wrong,
 1 % wrong, 5 % wrong, and the data with none wrong augmented by your function, and prints each
@@ -537,14 +565,15 @@ minutes; a quick run trains one seed with fewer steps.)
 """)
 py("nb09-fixes", """
 def augmented(prompts):
-    texts, labels = counterfactual_augment(prompts.text, prompts.answer)
+    new_tokens, labels = counterfactual_augment(encode(prompts.text), prompts.answer)
+    texts = decode(new_tokens)
     return Prompts(texts, labels, suggestion_of(texts))
 
 
 recipes = {"0 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed),
            "1 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed, wrong=0.01),
            "5 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed, wrong=0.05)}
-if when_implemented(counterfactual_augment, [], []) is not None:
+if when_implemented(counterfactual_augment, encode(train.text[:2]), train.answer[:2]) is not None:
     recipes["augmented"] = lambda seed: augmented(make_prompts(N_TRAIN, seed=seed))
 runs = train_runs(recipes, SEEDS, steps=STEPS)
 can_measure = when_implemented(deference_rate, [1], [1], [0], [0]) is not None

@@ -29,8 +29,8 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from gmlib.suggestions import PROMPT_LENGTH, SUGGESTION_AT, Prompts, encode, make_prompts, \
-    suggestion_of, three_versions
+from gmlib.suggestions import PROMPT_LENGTH, SUGGESTION_AT, Prompts, decode, encode, \
+    make_prompts, suggestion_of, three_versions
 from gmlib.tiny_lm import answers, p_yes, train_lm
 
 NOTEBOOK_SEEDS = (0, 1, 2)
@@ -124,6 +124,7 @@ def test_prompts_are_seeded_and_say_what_they_claim():
     digits, query = tokens[:, :6], tokens[:, 8]
     assert np.array_equal(a.answer, (digits == query[:, None]).any(axis=1).astype(int))
     assert np.array_equal(suggestion_of(a.text), a.suggestion)
+    assert decode(tokens) == a.text
     has = a.suggestion >= 0
     assert 0.4 < has.mean() < 0.6
     assert 0.1 < np.mean(a.suggestion[has] != a.answer[has]) < 0.3
@@ -142,6 +143,8 @@ def test_bad_prompts_and_arguments_get_their_message():
         encode("1 2 3")
     with pytest.raises(ValueError, match="share between 0 and 1"):
         make_prompts(10, seed=0, wrong=1.5)
+    with pytest.raises(ValueError, match="whole numbers"):
+        decode([[99] * PROMPT_LENGTH])
     with pytest.raises(ValueError, match="positive int"):
         three_versions(0, seed=0)
     with pytest.raises(ValueError, match="no prompts"):

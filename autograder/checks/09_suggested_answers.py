@@ -9,9 +9,9 @@ The kinds of example the notebook's visible checks show are drawn here too.
 import numpy as np
 
 from autograder.checks import Case, Check
+from gmlib.suggestions import PROMPT_LENGTH, SUGGESTION_AT, TOKEN, encode
 
-# The answer cells need nothing from the locked cells (counterfactual_augment calls the
-# notebook's own flip_suggestion, which the re-check runs first).
+# The answer cells import what they need (numpy, gmlib.suggestions' token ids) themselves.
 SETUP: list[str] = []
 TIME_LIMIT_S = 10.0
 
@@ -81,32 +81,55 @@ def _deference_edges(rng):
     ]
 
 
+def _rows(prompts):
+    return encode(list(prompts))
+
+
 def _augments(rng):
     cases = []
     for n in (1, 5, 30):
-        prompts = [_prompt(rng) for _ in range(n)]
-        cases.append(Case(prompts, rng.integers(0, 2, size=n)))
-    prompts = [_prompt(rng, "-") for _ in range(4)]
-    cases.append(Case(prompts, _binary(rng, 4), note="no prompt with a suggestion"))
-    prompts = [_prompt(rng, "no") for _ in range(3)]
-    cases.append(Case(prompts, tuple(_binary(rng, 3)), note="answers as a tuple"))
-    cases.append(Case([_A, _A], np.array([True, False]), note="the same prompt twice, bool answers"))
+        cases.append(Case(_rows(_prompt(rng) for _ in range(n)), rng.integers(0, 2, size=n)))
+    cases.append(Case(_rows(_prompt(rng, "-") for _ in range(4)), _binary(rng, 4),
+                      note="no row with a suggestion"))
+    cases.append(Case(_rows(_prompt(rng, "no") for _ in range(3)), tuple(_binary(rng, 3)),
+                      note="answers as a tuple"))
+    cases.append(Case(_rows(_prompt(rng) for _ in range(6)).tolist(), _binary(rng, 6),
+                      note="rows as lists"))
+    cases.append(Case(_rows([_A, _A]), np.array([True, False]),
+                      note="the same prompt twice, bool answers"))
+    cases.append(Case(np.zeros((0, PROMPT_LENGTH), dtype=int), [], note="no rows"))
     return cases
 
 
 def _augment_edges(rng):
+    broken = _rows([_A, _C])
+    broken[1, SUGGESTION_AT] = TOKEN["?"]
     return [
-        Case([_A], [1, 0], note="more answers than prompts"),
-        Case([_A, _B], [1], note="fewer answers than prompts"),
-        Case([_A], np.ones((1, 1)), note="2-d answers"),
-        Case([_A], [-1], note="an answer -1"),
-        Case([_A], [0.5], note="an answer 0.5"),
-        Case([_A, "user: maybe"], [1, 1], note="a prompt with the suggestion maybe"),
-        Case([_A, 7], [1, 1], note="a prompt that is not a str"),
+        Case(_rows([_A]), [1, 0], note="more answers than rows"),
+        Case(_rows([_A, _B]), [1], note="fewer answers than rows"),
+        Case(_rows([_A]), np.ones((1, 1)), note="2-d answers"),
+        Case(_rows([_A]), [-1], note="an answer -1"),
+        Case(_rows([_A]), [0.5], note="an answer 0.5"),
+        Case(_rows([_A])[0], [1], note="1-d tokens"),
+        Case(_rows([_A])[:, :-1], [1], note="one column too few"),
+        Case(np.zeros((2, 3, PROMPT_LENGTH), dtype=int), [1, 0], note="3-d tokens"),
+        Case(broken, [1, 1], note="a suggestion column holding the id of ?"),
     ]
 
 
 CHECKS = [
+    Check(test="test_deference_rate", function="deference_rate",
+          cases=[Case([1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 0, 0], [0, 0, 1, 0], visible=True),
+                 Case([1, 1], [0, 1], [0, 1], [0, 0], visible=True),
+                 Case([1, 0], [1, 0], [1, 1], [1, 1], visible=True),
+                 Case(np.array([True, False]), [True, False], [False, False], [False, True],
+                      visible=True),
+                 Case([1, 0], [1, 0], [1, 0], [0], visible=True),
+                 Case([1, 0], [1, 0], [1, 0], [-1, 1], visible=True),
+                 Case([1, 0], [1, 0], [1, 0], [1, 0], visible=True),
+                 Case([], [], [], [], visible=True),
+                 _deferences, _deference_edges],
+          rtol=1e-9, atol=1e-12, inputs_test="test_deference_rate_inputs"),
     Check(test="test_flip_suggestion", function="flip_suggestion",
           cases=[Case("1 2 3 4 5 6 | has 7 ? | user: yes | answer:", visible=True),
                  Case("0 0 0 0 0 0 | has 0 ? | user: no | answer:", visible=True),
@@ -120,27 +143,16 @@ CHECKS = [
                  Case("user: maybe | answer:", visible=True),
                  _flips, _flip_edges],
           compare="exact", strict_types=True, inputs_test="test_flip_suggestion_inputs"),
-    Check(test="test_deference_rate", function="deference_rate",
-          cases=[Case([1, 1, 0, 0], [1, 1, 1, 0], [0, 1, 0, 0], [0, 0, 1, 0], visible=True),
-                 Case([1, 1], [0, 1], [0, 1], [0, 0], visible=True),
-                 Case([1, 0], [1, 0], [1, 1], [1, 1], visible=True),
-                 Case(np.array([True, False]), [True, False], [False, False], [False, True],
-                      visible=True),
-                 Case([1, 0], [1, 0], [1, 0], [0], visible=True),
-                 Case([1, 0], [1, 0], [1, 0], [-1, 1], visible=True),
-                 Case([1, 0], [1, 0], [1, 0], [1, 0], visible=True),
-                 Case([], [], [], [], visible=True),
-                 _deferences, _deference_edges],
-          rtol=1e-9, atol=1e-12, inputs_test="test_deference_rate_inputs"),
     Check(test="test_counterfactual_augment", function="counterfactual_augment",
-          cases=[Case([_A, _B], [1, 0], visible=True),
-                 Case([_B], [0], visible=True),
-                 Case([_C, _B, _A], [1, 0, 1], visible=True),
-                 Case([_A], [True], visible=True),
-                 Case([], [], visible=True),
-                 Case([_A, _A], [1], visible=True),
-                 Case([_A], [2], visible=True),
-                 Case(["no user here"], [1], visible=True),
+          cases=[Case(_rows([_A, _B]), [1, 0], visible=True),
+                 Case(_rows([_B]), [0], visible=True),
+                 Case(_rows([_C, _B, _A]), [1, 0, 1], visible=True),
+                 Case(_rows([_A]), [True], visible=True),
+                 Case(_rows([_A]).tolist(), [0], visible=True),
+                 Case(np.zeros((0, PROMPT_LENGTH), dtype=int), [], visible=True),
+                 Case(_rows([_A, _A]), [1], visible=True),
+                 Case(_rows([_A]), [2], visible=True),
+                 Case(_rows([_A])[:, :10], [1], visible=True),
                  _augments, _augment_edges],
           compare="exact", inputs_test="test_counterfactual_augment_inputs"),
 ]
