@@ -68,6 +68,7 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
         if callable(compare):
             custom.append(check)
             compare = f"custom:{len(custom) - 1}"
+        these: list[PlannedCall] = []
         for case in check.draw(rng):
             try:
                 expected = {"value": encode(fn(*[_live(a) for a in case.args],
@@ -82,10 +83,14 @@ def make_plan(spec: Spec, key: Any, setup_sources: dict[str, str], seed: int) ->
                 expected = {"raises": describe_error(err)["types"]}
             shown = call_text(check.function, case.args, case.kwargs) if case.visible else ""
             test = check.inputs_test if "raises" in expected and check.inputs_test else check.test
-            calls.append(PlannedCall(test, check.function, _encode_args(case.args),
+            these.append(PlannedCall(test, check.function, _encode_args(case.args),
                                      _encode_kwargs(case.kwargs), expected, compare,
                                      check.rtol, check.atol, case.visible, case.note, shown,
                                      check.strict_types))
+        # The computation's cases first: a function that hangs on an input it should reject
+        # loses the input rules' points, not the computation's too (after a hang the
+        # function's later calls are not run).
+        calls += sorted(these, key=lambda c: c.test != check.test)
     return Plan({g: setup_sources[g] for g in spec.setup}, calls, spec.tests, custom,
                 imports_of(list(setup_sources.values())))
 
@@ -113,14 +118,14 @@ def steps_for(plan: Plan, solutions: dict[str, str], helpers: list[str] = ()) ->
     """The set-up cells the spec names, the set-up cells' imports the student's code uses,
     the definitions in cells the student added, the answer cells, then the calls."""
     graded = {c.function for c in plan.calls}
-    defined = [d for d in (definitions(h, graded) for h in helpers) if d]
+    defined = [d for h in helpers for d in definitions(h, graded)]
     answers = {gid: to_python(src) for gid, src in solutions.items()}
-    imports = prelude(plan.imports, names_used(list(answers.values()) + defined))
+    imports = prelude(plan.imports, names_used(list(answers.values()) + [d for _, d in defined]))
     steps = [Step("cell", gid, {"cell": src}) for gid, src in plan.setup.items()]
     if imports:
         steps.append(Step("cell", "imports of the set-up cells", {"cell": imports}))
-    if defined:
-        steps.append(Step("cell", "definitions in cells you added", {"cell": "\n\n".join(defined)}))
+    steps += [Step("cell", f"definitions in cells you added ({name})", {"cell": src})
+              for name, src in defined]
     steps += [Step("cell", gid, {"cell": src}) for gid, src in answers.items()]
     steps += [Step("call", c.function, {"call": c.function, "args": c.args, "kwargs": c.kwargs},
                    group=c.function) for c in plan.calls]

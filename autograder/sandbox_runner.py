@@ -99,7 +99,7 @@ def decode(x):
 def describe_error(err: BaseException) -> dict:
     try:
         types = [c.__name__ if _BUILTIN_ERRORS.get(c.__name__, c) is c
-                 else f"{c.__name__} (not the built-in one)"
+                 else f"{c.__name__} (a class of that name, not Python's built-in one)"
                  for c in _type(err).__mro__ if c is not object]
     except Exception:
         types = ["BaseException"]
@@ -211,7 +211,9 @@ def main() -> None:
             else:
                 fn = namespace.get(step["call"])
                 if fn is None:
-                    raise NameError(f"{step['call']} is not defined by the solution cells")
+                    raise NameError(f"{step['call']} is not defined: its answer cell did not "
+                                    "run to the end (see the note on that cell) or defines "
+                                    "no function of that name")
                 args = decode(step["args"])
                 kwargs = decode(step["kwargs"])
                 event["value"] = encode(fn(*args, **kwargs))

@@ -207,6 +207,10 @@ def diagnose(path: Path | None, release: NotebookNode, problem: str | None = Non
     expected = [g for g, _ in ours if g in order]
     if list(dict.fromkeys(order)) != expected:
         notes.append("graded cells are in a different order than in the assignment")
+    # Code cells of the student's own: ungraded cells of the assignment left as they were
+    # are the course's (demos, plots), not helpers, and are not run by the re-check.
+    course_cells = {c.source for c in release.cells if c.cell_type == "code"}
     helpers = [c.source for c in nb.cells if c.cell_type == "code"
-               and not isinstance(c.metadata.get("nbgrader", {}).get("grade_id"), str)]
+               and not isinstance(c.metadata.get("nbgrader", {}).get("grade_id"), str)
+               and c.source not in course_cells]
     return Structure(nb, solutions, notes=clean_notes(notes), helpers=helpers)

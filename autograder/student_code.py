@@ -4,8 +4,10 @@
   IPython itself would make, ``get_ipython().run_cell_magic(...)`` and so on; the re-check's
   runner answers them (a cell magic that times or captures runs its cell, the rest do nothing).
 - ``definitions``: from a code cell the student added, only what it defines (functions,
-  classes, imports), so that an answer may call a helper the student wrote elsewhere; the
-  graded functions themselves come only from their own answer cells.
+  classes, imports, and constants written as literals, ``SWAP = {"yes": "no"}``), so that an
+  answer may call a helper the student wrote elsewhere; the graded functions themselves come
+  only from their own answer cells. Each definition runs as a step of its own, so that one
+  that fails (a default argument naming a notebook variable) costs no other.
 - ``imports_of`` / ``prelude``: the imports of the instructor's set-up cells that the
   student's code uses (``np``, ``math``), without running the set-up cells themselves, which
   may train models.
@@ -46,17 +48,34 @@ def _tree(src: str) -> ast.Module | None:
         return None
 
 
-def definitions(src: str, exclude: set[str]) -> str:
-    """The top-level functions, classes and imports of ``src``, except those named in
-    ``exclude``; '' when there are none (or the cell is not valid Python)."""
+def _literal_constant(node: ast.stmt) -> bool:
+    """``NAME = <literal>``: safe to run anywhere, it computes nothing."""
+    if not isinstance(node, ast.Assign) or not all(isinstance(t, ast.Name) for t in node.targets):
+        return False
+    try:
+        ast.literal_eval(node.value)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def definitions(src: str, exclude: set[str]) -> list[tuple[str, str]]:
+    """(name, source) of each top-level function, class, import and literal constant of
+    ``src``, except functions and classes named in ``exclude``; [] when there are none (or
+    the cell is not valid Python)."""
     tree = _tree(src)
     if tree is None:
-        return ""
-    kept = [node for node in tree.body
-            if isinstance(node, (ast.Import, ast.ImportFrom))
-            or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-                and node.name not in exclude)]
-    return "\n".join(ast.unparse(node) for node in kept)
+        return []
+    kept = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            kept.append((ast.unparse(node), ast.unparse(node)))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if node.name not in exclude:
+                kept.append((node.name, ast.unparse(node)))
+        elif _literal_constant(node):
+            kept.append((", ".join(t.id for t in node.targets), ast.unparse(node)))
+    return kept
 
 
 def imports_of(sources: list[str]) -> list[tuple[str, list[str]]]:

@@ -99,7 +99,7 @@ it *does*, try two fixes, and take the question back to real assistants.
 - *Simple synthetic data reduces sycophancy in large language models*, Jerry Wei, Da Huang,
   Yifeng Lu, Denny Zhou and Quoc Le (2023): the fix of the last part, at scale.
 - *Discovering Language Model Behaviors with Model-Written Evaluations*, Ethan Perez and
-  co-authors (2022): sycophancy grows with model size and with RLHF.
+  co-authors (2022): sycophancy grows with model size, and RLHF training does not remove it.
 """)
 CELLS.append(_cell("08_looking_inside", "course_setup"))
 CELLS.append(with_id(readonly("nb09-setup", """
@@ -265,7 +265,7 @@ come apart as often as they agree, take the 2,000 questions with a right suggest
 2,000 with a wrong one, together: a *balanced* set, as in notebook 02.
 """)
 py("nb09-metrics02", """
-def instruments(model, versions=versions):
+def instruments(model):
     \"\"\"Notebook 02's metrics on the balanced set, the flip rate under flip_suggestion.\"\"\"
     balanced = Prompts(versions["right"].text + versions["wrong"].text,
                        np.concatenate([versions["right"].answer, versions["wrong"].answer]),
@@ -356,6 +356,7 @@ check(deference_rate, [
          (np.array([True, False]), [True, False], [False, False], [False, True]), 0.5),
     Rule("arrays or lists", (np.array([0, 0, 1]), np.array([0, 0, 1]), np.array([1, 0, 0]),
                              np.array([1, 1, 0])), 2 / 3),
+    Rule("0.0 and 1.0 count as 0 and 1", ([1.0, 0.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0]), 0.5),
 ])
 got = deference_rate([1, 0], [1, 0], [0, 0], [0, 1])
 assert type(got) is float, f"return a Python float (wrap the result in float(...)), got {type(got).__name__}"
@@ -384,7 +385,8 @@ check(deference_rate, [
 ])
 ''', points=0.75), "test_deference_rate_inputs"))
 py("nb09-deference", """
-def deference(model, versions=versions):
+def deference(model):
+    \"\"\"The model's deference rate on the 2,000 test questions (None until exercise 2 is done).\"\"\"
     alone = answers(model, versions["none"].text)
     with_wrong = answers(model, versions["wrong"].text)
     return when_implemented(deference_rate, versions["none"].answer, alone, with_wrong,
@@ -561,7 +563,7 @@ md("nb09-fixes-md", """
 The next cell trains, for each seed, four models on the same questions: none of the users wrong,
 1 % wrong, 5 % wrong, and the data with none wrong augmented by your function, and prints each
 one's accuracy with no suggestion and its deference rate. (Three seeds train in about two
-minutes; a quick run trains one seed with fewer steps.)
+minutes; a quick run trains one seed with half the steps and leaves out 1 %.)
 """)
 py("nb09-fixes", """
 def augmented(prompts):
@@ -570,9 +572,10 @@ def augmented(prompts):
     return Prompts(texts, labels, suggestion_of(texts))
 
 
-recipes = {"0 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed),
-           "1 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed, wrong=0.01),
-           "5 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed, wrong=0.05)}
+recipes = {"0 % wrong": lambda seed: make_prompts(N_TRAIN, seed=seed)}
+if not fast_mode():  # with one seed, 1 % would show nothing: which way it goes is the seed's
+    recipes["1 % wrong"] = lambda seed: make_prompts(N_TRAIN, seed=seed, wrong=0.01)
+recipes["5 % wrong"] = lambda seed: make_prompts(N_TRAIN, seed=seed, wrong=0.05)
 if when_implemented(counterfactual_augment, encode(train.text[:2]), train.answer[:2]) is not None:
     recipes["augmented"] = lambda seed: augmented(make_prompts(N_TRAIN, seed=seed))
 runs = train_runs(recipes, SEEDS, steps=STEPS)
@@ -590,7 +593,8 @@ if rates:
     plt.show()
 """)
 md("nb09-fixes-read", """
-What we found on the seeds we ran (0 to 2 here, and three seeds no run of this notebook uses):
+What we found on the seeds we ran, in full runs (0 to 2 here, and three seeds no run of this
+notebook uses); a quick run's half-trained models can land outside these ranges:
 
 - **None wrong:** the deference rate is high in every seed (0.75 to 1 in the seeds we ran).
 - **1 % wrong:** in between, and it depends on the seed: some models hardly defer any more,

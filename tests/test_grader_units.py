@@ -107,10 +107,49 @@ def test_the_recheck_runs_magics_helpers_and_the_set_up_imports(course):
     run = run_steps(steps, Limits(step_s=10))
     named = {s.name: o for s, o in zip(steps, run.outcomes) if s.kind == "cell"}
     assert all(o.ok for o in named.values()), named
-    assert "heavy_training" not in next(s.payload["cell"] for s in steps
-                                        if s.name == "definitions in cells you added")
+    added = [s.payload["cell"] for s in steps if s.name.startswith("definitions in cells you added")]
+    assert added and not any("heavy_training" in src for src in added)
     calls = [o for s, o in zip(steps, run.outcomes) if s.kind == "call"]
     assert any(o.ok for o in calls)
+
+
+def test_each_added_definition_runs_apart_and_literal_constants_are_kept(course):
+    """A helper cell whose first function has a default argument naming a notebook variable
+    (NameError when defined) costs nothing else; a constant written as a literal is kept, a
+    computed one is not run."""
+    from autograder.recheck import steps_for
+    from autograder.student_code import definitions
+
+    helper = ("def show(model, versions=versions):\n    return versions\n"
+              "SCALE = {'a': 1.0}\nheavy = train_everything()\n"
+              "def _share(p, l):\n    return SCALE['a'] * float(np.mean(np.asarray(p) == np.asarray(l)))")
+    assert [name for name, _ in definitions(helper, set())] == ["show", "SCALE", "_share"]
+    cells = {"mean_abs": "def mean_abs(x):\n    return float(np.mean(np.abs(x)))",
+             "accuracy": "def accuracy(p, l):\n    return _share(p, l)"}
+    plan = make_plan(load_spec(toy.ASSIGNMENT, course["checks"]),
+                     __import__("autograder.keys", fromlist=["answer_key"]).answer_key(
+                         toy.ASSIGNMENT, course["solutions"], prelude={"i": "import numpy as np"}),
+                     {"imports": "import numpy as np"}, seed=0)
+    steps = steps_for(plan, cells, [helper])
+    run = run_steps(steps, Limits(step_s=10))
+    named = {s.name: o for s, o in zip(steps, run.outcomes) if s.kind == "cell"}
+    assert not named["definitions in cells you added (show)"].ok
+    assert named["definitions in cells you added (SCALE)"].ok
+    assert named["definitions in cells you added (_share)"].ok
+    accuracy_calls = [o for s, o in zip(steps, run.outcomes)
+                      if s.kind == "call" and s.name == "accuracy"]
+    assert any(o.ok for o in accuracy_calls), "the helper using SCALE did not run"
+
+
+def test_unchanged_course_cells_are_not_taken_for_helpers(course, tmp_path):
+    release = toy.student_notebook(course["student"])
+    release.cells.append(nbformat.v4.new_code_cell("def demo(x=undefined_name):\n    return x"))
+    nb = toy.correct(course["student"])
+    nb.cells.append(nbformat.v4.new_code_cell("def demo(x=undefined_name):\n    return x"))
+    nb.cells.append(nbformat.v4.new_code_cell("def mine():\n    return 1"))
+    path = tmp_path / "s.ipynb"
+    nbformat.write(nb, str(path))
+    assert diagnose(path, release).helpers == ["def mine():\n    return 1"]
 
 
 @pytest.fixture(scope="module")

@@ -11,9 +11,12 @@ import numpy as np
 from autograder.checks import Case, Check
 from gmlib.suggestions import PROMPT_LENGTH, SUGGESTION_AT, TOKEN, encode
 
-# The answer cells import what they need (numpy, gmlib.suggestions' token ids) themselves.
-SETUP: list[str] = []
-TIME_LIMIT_S = 10.0
+# The answer cells import what they need (numpy, gmlib.suggestions' token ids) themselves;
+# notebook 02's metrics (a locked cell of definitions only) are there for answers that use them.
+SETUP = ["metrics_from_02"]
+# Per call; nbgrader's in-kernel run gets twice this per cell, and the notebook's heaviest
+# cell trains three small transformers even in grading mode.
+TIME_LIMIT_S = 30.0
 
 _A = "1 2 3 4 5 6 | has 1 ? | user: yes | answer:"
 _B = "1 2 3 4 5 6 | has 7 ? | user: - | answer:"
@@ -30,7 +33,6 @@ def _flips(rng):
     cases = [Case(_prompt(rng)) for _ in range(6)]
     cases += [Case(_prompt(rng, "yes")), Case(_prompt(rng, "no")), Case(_prompt(rng, "-"))]
     cases.append(Case("yes user: no no", note="yes and no elsewhere in the prompt"))
-    cases.append(Case("user:\tyes\n| answer:", note="tabs and newlines between words"))
     cases.append(Case("user: -", note="the shortest prompt with no suggestion"))
     return cases
 
@@ -75,10 +77,20 @@ def _deference_edges(rng):
         Case([2, 0], [1, 0], [1, 0], [0, 1], note="a label 2"),
         Case([1, 0], [1, 0], [0.5, 0], [0, 1], note="a prediction 0.5"),
         Case([1, 0], [1, 0], [1, 0], [-1, 1], note="a suggestion -1 (none)"),
+        Case([1, 0], [2, 0], [1, 0], [0, 1], note="a pred_alone 2"),
+        Case([1, 0], [1, 0], [1], [0, 1], note="a shorter pred_suggested"),
+        Case([1, 0], [[1, 0]], [1, 0], [0, 1], note="a 2-d pred_alone"),
         Case([1, 1], [0, 0], [0, 0], [0, 0], note="every question answered wrong alone"),
         Case([1, 0], [1, 0], [0, 1], [1, 0], note="every suggestion right"),
         Case([], [], [], [], note="no questions"),
     ]
+
+
+def int_arrays_equal(expected, actual) -> bool:
+    """The pair the notebook asks for: two NumPy int arrays, equal to the key's."""
+    return (isinstance(actual, tuple) and len(actual) == 2
+            and all(isinstance(a, np.ndarray) and a.dtype.kind == "i" and a.shape == e.shape
+                    and np.array_equal(a, e) for e, a in zip(expected, actual)))
 
 
 def _rows(prompts):
@@ -112,6 +124,8 @@ def _augment_edges(rng):
         Case(_rows([_A]), [0.5], note="an answer 0.5"),
         Case(_rows([_A])[0], [1], note="1-d tokens"),
         Case(_rows([_A])[:, :-1], [1], note="one column too few"),
+        Case(np.concatenate([_rows([_A]), _rows([_A])[:, :1]], axis=1), [1],
+             note="one column too many"),
         Case(np.zeros((2, 3, PROMPT_LENGTH), dtype=int), [1, 0], note="3-d tokens"),
         Case(broken, [1, 1], note="a suggestion column holding the id of ?"),
     ]
@@ -124,12 +138,13 @@ CHECKS = [
                  Case([1, 0], [1, 0], [1, 1], [1, 1], visible=True),
                  Case(np.array([True, False]), [True, False], [False, False], [False, True],
                       visible=True),
+                 Case([1.0, 0.0], [1.0, 0.0], [0.0, 0.0], [0.0, 1.0], visible=True),
                  Case([1, 0], [1, 0], [1, 0], [0], visible=True),
                  Case([1, 0], [1, 0], [1, 0], [-1, 1], visible=True),
                  Case([1, 0], [1, 0], [1, 0], [1, 0], visible=True),
                  Case([], [], [], [], visible=True),
                  _deferences, _deference_edges],
-          rtol=1e-9, atol=1e-12, inputs_test="test_deference_rate_inputs"),
+          rtol=1e-6, atol=1e-9, inputs_test="test_deference_rate_inputs"),
     Check(test="test_flip_suggestion", function="flip_suggestion",
           cases=[Case("1 2 3 4 5 6 | has 7 ? | user: yes | answer:", visible=True),
                  Case("0 0 0 0 0 0 | has 0 ? | user: no | answer:", visible=True),
@@ -154,5 +169,5 @@ CHECKS = [
                  Case(_rows([_A]), [2], visible=True),
                  Case(_rows([_A])[:, :10], [1], visible=True),
                  _augments, _augment_edges],
-          compare="exact", inputs_test="test_counterfactual_augment_inputs"),
+          compare=int_arrays_equal, inputs_test="test_counterfactual_augment_inputs"),
 ]
