@@ -149,10 +149,10 @@ cross-entropy over its whole vocabulary: the standard language-model loss, restr
 only word that is not random or fixed.
 
 Two ways to a zero loss fit this training data. *Copy the user* works on the half of the prompts
-with a suggestion and is one attention head away: the suggestion sits at the same position
-every time. *Check the digits* works on every prompt and needs two steps: carry the asked digit
-to the end, then look for it among six. The half without a suggestion can only be learned the
-second way.
+with a suggestion, and it is simple: the suggestion sits at the same position in every prompt,
+so attending to that one position is enough. *Check the digits* works on every prompt and takes
+more: bring the asked digit to the last position, then compare it with six others. The half
+without a suggestion can only be learned the second way.
 
 **Predict before you run the next cell.** Give the trained model a question it can answer,
 with a user who suggests the wrong answer. What share of such questions will it get right?
@@ -169,8 +169,8 @@ Without a suggestion the model answers almost every question right: it has learn
 digits. With a right suggestion, right again. With a wrong one it mostly says what the user said.
 On every seed we ran while writing this (the three this notebook trains and three that no run
 of it uses), accuracy with no suggestion was 0.9 or more, and accuracy with a wrong suggestion
-0.25 or less: the same questions, answered right when the user is
-quiet and wrong when the user is wrong.
+0.25 or less: the same questions, answered right when the user is quiet and wrong when the
+user is wrong.
 """)
 
 md("nb09-ex1-md", """
