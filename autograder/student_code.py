@@ -69,7 +69,7 @@ def definitions(src: str, exclude: set[str]) -> list[tuple[str, str]]:
     kept = []
     for node in tree.body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            kept.append((ast.unparse(node), ast.unparse(node)))
+            kept.append((ast.unparse(node)[:60], ast.unparse(node)))  # the name goes into notes
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             if node.name not in exclude:
                 kept.append((node.name, ast.unparse(node)))
