@@ -48,12 +48,6 @@ class Prompts:
     def __len__(self) -> int:
         return len(self.text)
 
-    def __getitem__(self, index) -> "Prompts":
-        """The prompts at ``index`` (a boolean mask or an array of positions)."""
-        picked = np.arange(len(self))[index]
-        return Prompts([self.text[i] for i in picked], self.answer[picked],
-                       self.suggestion[picked])
-
 
 def prompt(digits, query: int, suggestion: int) -> str:
     """One prompt's text: ``digits`` (six ints), the digit asked about, and 1 / 0 / -1."""
